@@ -1,0 +1,5 @@
+import type { HandlersFor } from '../router';
+
+export const coreHandlers: HandlersFor<'ping'> = {
+  ping: async () => ({ version: browser.runtime.getManifest().version }),
+};

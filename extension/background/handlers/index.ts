@@ -1,0 +1,9 @@
+import type { Handlers } from '../router';
+import { coreHandlers } from './core';
+import { settingsHandlers } from './settings';
+
+/** The handler map: one entry per message in shared/messages. TypeScript checks it is complete. */
+export const handlers: Handlers = {
+  ...coreHandlers,
+  ...settingsHandlers,
+};

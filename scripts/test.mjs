@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// npm test: typecheck, build both browser targets, then every Vitest project
+// (unit, integration, e2e) into one JSON report. Ends with the plain line
+// "N passed, N failed[, N skipped]" counted over everything it ran.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+
+const REPORT = 'test-results/report.json';
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+
+function step(name, command, args) {
+  const started = Date.now();
+  console.log(`\n▶ ${name}: ${command} ${args.join(' ')}`);
+  const result = spawnSync(command, args, { stdio: 'inherit', env: process.env });
+  const ok = result.status === 0;
+  console.log(`${ok ? '✔' : '✘'} ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  return ok;
+}
+
+fs.mkdirSync('test-results', { recursive: true });
+fs.rmSync(REPORT, { force: true });
+
+for (const [name, args] of [
+  ['typecheck', ['tsc', '--noEmit']],
+  ['build', ['wxt', 'build', '-b', 'chrome']],
+  ['build firefox', ['wxt', 'build', '-b', 'firefox']],
+]) {
+  if (step(name, 'npx', args)) passed++;
+  else failed++;
+}
+
+const extra = process.argv.slice(2);
+step('vitest', 'npx', [
+  'vitest', 'run',
+  '--reporter=default', '--reporter=json', `--outputFile.json=${REPORT}`,
+  ...extra,
+]);
+
+if (fs.existsSync(REPORT)) {
+  const report = JSON.parse(fs.readFileSync(REPORT, 'utf8'));
+  passed += report.numPassedTests;
+  failed += report.numFailedTests;
+  skipped += report.numPendingTests + (report.numTodoTests ?? 0);
+  // A suite that failed to load has no failed tests but did fail.
+  for (const file of report.testResults ?? []) {
+    if (file.status === 'failed' && (file.assertionResults ?? []).every((a) => a.status !== 'failed')) {
+      console.log(`✘ suite failed to run: ${file.name}: ${file.message ?? ''}`);
+      failed++;
+    }
+  }
+} else {
+  console.log('✘ vitest wrote no report');
+  failed++;
+}
+
+console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);

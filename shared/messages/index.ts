@@ -1,0 +1,15 @@
+import { coreMessages } from './core';
+import { settingsMessages } from './settings';
+
+/**
+ * Every message the background answers. Each feature keeps its definitions in
+ * its own file; this map is the registry.
+ */
+export const messages = {
+  ...coreMessages,
+  ...settingsMessages,
+};
+
+export type Messages = typeof messages;
+export type MessageType = keyof Messages;
+export * from './define';

@@ -1,0 +1,56 @@
+import { defineConfig } from 'wxt';
+
+/**
+ * Public half of the key that pins the unpacked Chrome extension ID to
+ * odbmceaebecihlmjdpgmbmagceiihbmh, so policies, OAuth redirect URIs
+ * (https://<id>.chromiumapp.org/) and CORS allowlists written for a developer
+ * build keep working across machines. Store builds get the store's own ID.
+ */
+const CHROME_PUBLIC_KEY =
+  'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAv6+NaHhNakqb09FrVEDxNexa+I9Os2Ehvvk+fOgXk1PR3dHjUobLk9VR+DkNaRNWRsCbIo6W6lh1x/t378mIDxh8KtmwN5okMcTgCtuGKa6QrQG5EA0ribhuV2r8V5dOg3780+kvldi3IFfClU6LErRzwfvNX8MG8sszZ5THfR79oIWUo2VoLm4qkAcgGFZhZJ0sr4VgxupxKO+el1cMkWd4t/TRZW5wkdb6FqfPh6Bwhks4jTF6ab8E73BhZjslvIk0wbomSpCftywbSSKZGbMe80AeVdIYS346iSCrI64buCvI9nO+wCez5f0WqyDsh4Yx1PapRRMNk6R6qAOr+wIDAQAB';
+
+export const WEBMAIL_MATCHES = [
+  'https://mail.google.com/*',
+  'https://outlook.office.com/*',
+  'https://outlook.office365.com/*',
+  'https://outlook.live.com/*',
+];
+
+/** The relay's origin is only known at setup time; the popup asks for it then. */
+const RELAY_ORIGINS = ['https://*/*', 'http://127.0.0.1/*', 'http://localhost/*'];
+
+export default defineConfig({
+  srcDir: 'extension',
+  // Without this WXT looks for public/ at the repo root and the managed schema
+  // and icons silently vanish from the build.
+  publicDir: 'extension/public',
+  modules: ['@wxt-dev/module-react', '@wxt-dev/i18n/module'],
+  vite: () => ({
+    build: {
+      rollupOptions: {
+        // zod ships comments Rollup cannot place; the warning is noise, not a problem.
+        onwarn(warning, warn) {
+          if (warning.code === 'INVALID_ANNOTATION' || /annotation that Rollup cannot interpret/.test(warning.message)) return;
+          warn(warning);
+        },
+      },
+    },
+  }),
+  manifest: ({ browser, manifestVersion }) => ({
+    name: '__MSG_extName__',
+    description: '__MSG_extDescription__',
+    default_locale: 'en',
+    permissions: ['storage', 'alarms', 'identity'],
+    host_permissions: WEBMAIL_MATCHES,
+    ...(manifestVersion === 3
+      ? { optional_host_permissions: RELAY_ORIGINS }
+      : { optional_permissions: RELAY_ORIGINS }),
+    content_security_policy: {
+      extension_pages: "script-src 'self'; object-src 'self'",
+    },
+    action: { default_title: '__MSG_extName__' },
+    ...(browser === 'firefox'
+      ? { browser_specific_settings: { gecko: { id: 'sendway@sendway.dev', strict_min_version: '115.0' } } }
+      : { key: CHROME_PUBLIC_KEY, storage: { managed_schema: 'managed_schema.json' } }),
+  }),
+});
