@@ -21,6 +21,8 @@ const RELAY_ORIGINS = ['https://*/*', 'http://127.0.0.1/*', 'http://localhost/*'
 
 export default defineConfig({
   srcDir: 'extension',
+  // Parallel builds (several test runs at once) each get their own output folder.
+  outDir: process.env.SENDWAY_OUT_DIR || '.output',
   // Without this WXT looks for public/ at the repo root and the managed schema
   // and icons silently vanish from the build.
   publicDir: 'extension/public',

@@ -1,5 +1,6 @@
 import { coreMessages } from './core';
 import { settingsMessages } from './settings';
+import { channelMessages } from './channels';
 
 /**
  * Every message the background answers. Each feature keeps its definitions in
@@ -8,6 +9,7 @@ import { settingsMessages } from './settings';
 export const messages = {
   ...coreMessages,
   ...settingsMessages,
+  ...channelMessages,
 };
 
 export type Messages = typeof messages;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { chromium, type BrowserContext, type Worker } from 'playwright-core';
 
 export const EXTENSION_ID = 'odbmceaebecihlmjdpgmbmagceiihbmh';
-export const CHROME_BUILD = path.resolve('.output/chrome-mv3');
+export const CHROME_BUILD = path.resolve(process.env.SENDWAY_OUT_DIR || '.output', 'chrome-mv3');
 
 export function chromiumPath(): string {
   const candidate = process.env.CHROMIUM_PATH || '/usr/bin/chromium';

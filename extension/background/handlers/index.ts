@@ -1,9 +1,11 @@
 import type { Handlers } from '../router';
 import { coreHandlers } from './core';
 import { settingsHandlers } from './settings';
+import { channelHandlers } from './channels';
 
 /** The handler map: one entry per message in shared/messages. TypeScript checks it is complete. */
 export const handlers: Handlers = {
   ...coreHandlers,
   ...settingsHandlers,
+  ...channelHandlers,
 };
