@@ -1,6 +1,7 @@
 import { coreMessages } from './core';
 import { settingsMessages } from './settings';
 import { channelMessages } from './channels';
+import { templateMessages } from './templates';
 
 /**
  * Every message the background answers. Each feature keeps its definitions in
@@ -10,6 +11,7 @@ export const messages = {
   ...coreMessages,
   ...settingsMessages,
   ...channelMessages,
+  ...templateMessages,
 };
 
 export type Messages = typeof messages;

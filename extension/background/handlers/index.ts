@@ -2,10 +2,12 @@ import type { Handlers } from '../router';
 import { coreHandlers } from './core';
 import { settingsHandlers } from './settings';
 import { channelHandlers } from './channels';
+import { templateHandlers } from './templates';
 
 /** The handler map: one entry per message in shared/messages. TypeScript checks it is complete. */
 export const handlers: Handlers = {
   ...coreHandlers,
   ...settingsHandlers,
   ...channelHandlers,
+  ...templateHandlers,
 };
