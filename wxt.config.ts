@@ -52,7 +52,22 @@ export default defineConfig({
     },
     action: { default_title: '__MSG_extName__' },
     ...(browser === 'firefox'
-      ? { browser_specific_settings: { gecko: { id: 'sendway@sendway.dev', strict_min_version: '115.0' } } }
+      ? {
+          browser_specific_settings: {
+            gecko: {
+              id: 'sendway@sendway.dev',
+              // 140 (the current ESR) is the first to read data_collection_permissions.
+              strict_min_version: '140.0',
+              // Declared honestly for Mozilla: compose content and recipients go to the
+              // rep's chosen channel (Google or the company's relay), and SMTP credentials
+              // entered in setup go to the company's relay.
+              data_collection_permissions: {
+                required: ['personalCommunications', 'personallyIdentifyingInfo', 'authenticationInfo'],
+              },
+            },
+            gecko_android: { strict_min_version: '142.0' },
+          },
+        }
       : { key: CHROME_PUBLIC_KEY, storage: { managed_schema: 'managed_schema.json' } }),
   }),
 });

@@ -26,6 +26,7 @@ for (const [name, args] of [
   ['typecheck', ['tsc', '--noEmit']],
   ['build', ['wxt', 'build', '-b', 'chrome']],
   ['build firefox', ['wxt', 'build', '-b', 'firefox']],
+  ['addons-linter (Firefox build)', ['node', 'scripts/lint-firefox.mjs']],
 ]) {
   if (step(name, 'npx', args)) passed++;
   else failed++;
