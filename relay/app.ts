@@ -1,20 +1,52 @@
 import { Hono } from 'hono';
 import { sql } from 'kysely';
 import type { RelayDb } from './db';
+import { createLogger } from './log';
+import { bearerAuth, type AuthEnv } from './middleware/auth';
+import { extensionCors } from './middleware/cors';
+import { errorHandler, notFound } from './middleware/errors';
+import { jsonOnly } from './middleware/json-body';
+import { FailureLimiter } from './middleware/rate-limit';
+import { securityHeaders } from './middleware/security-headers';
+import { adminRoutes, meRoutes } from './routes/admin';
+import { channelRoutes } from './routes/channels';
+import type { RouteDeps } from './routes/deps';
+import { limitsRoutes } from './routes/limits';
+import { messageRoutes } from './routes/messages';
+import { openApiDocument } from './routes/openapi';
 
 export interface AppDeps {
   db: RelayDb;
   version: string;
+  /** The /v1 API; without it only /healthz is served (used by the smallest tests). */
+  api?: RouteDeps;
 }
 
 /** The relay's HTTP surface. A factory so tests build it with their own deps. */
 export function createApp(deps: AppDeps) {
-  const app = new Hono();
+  const app = new Hono<AuthEnv>();
+  const logger = deps.api?.logger ?? createLogger('silent');
+  app.onError(errorHandler(logger));
+  app.notFound(notFound);
+  app.use('*', ...securityHeaders());
+  if (deps.api) app.use('*', extensionCors(deps.api.config.corsOrigins));
 
   app.get('/healthz', async (c) => {
     await sql`select 1`.execute(deps.db);
     return c.json({ status: 'ok', version: deps.version });
   });
 
+  if (deps.api) {
+    const api = deps.api;
+    const doc = openApiDocument(deps.version);
+    app.get('/v1/openapi.json', (c) => c.json(doc));
+    const limiter = new FailureLimiter(api.config.authFailuresPerMinute, api.clock);
+    app.use('/v1/*', bearerAuth(api.db, limiter, api.config.trustProxy), ...jsonOnly(api.config.maxBody));
+    app.route('/v1/channels', channelRoutes(api));
+    app.route('/v1/messages', messageRoutes(api));
+    app.route('/v1/limits', limitsRoutes(api));
+    app.route('/v1/me', meRoutes());
+    app.route('/v1/admin', adminRoutes(api));
+  }
   return app;
 }

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -6,13 +7,53 @@ const Env = z.object({
   RELAY_HOST: z.string().default('127.0.0.1'),
   RELAY_PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   RELAY_DATA_DIR: z.string().default('./data'),
+  /** Key for AES-256-GCM encryption of SMTP passwords; generated into the data dir when unset. */
+  RELAY_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Hosts, IPs or CIDRs a channel may reach even though they are private or loopback. */
+  RELAY_SMTP_ALLOWLIST: z.string().default(''),
+  /** Extra CA certificate(s) (PEM file) trusted for SMTP TLS, on top of the system roots. */
+  RELAY_SMTP_CA_FILE: z.string().optional(),
+  RELAY_MAX_BODY: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  /** Chrome/Edge extension ids allowed by CORS. */
+  RELAY_EXTENSION_IDS: z.string().default('odbmceaebecihlmjdpgmbmagceiihbmh'),
+  /** Further allowed origins, e.g. moz-extension://<uuid> (only extension schemes are accepted). */
+  RELAY_EXTENSION_ORIGINS: z.string().default(''),
+  /** Failed token checks per client IP and minute before 429. */
+  RELAY_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().positive().default(20),
+  /** Trust X-Forwarded-For for the client IP (only behind your own reverse proxy). */
+  RELAY_TRUST_PROXY: z.enum(['0', '1', 'true', 'false']).default('0'),
+  /** Delivery attempts before a message fails for good. */
+  RELAY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
+  /** SMTP connect/greeting/socket timeout in milliseconds. */
+  RELAY_SMTP_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  RELAY_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
+
+export type LogLevel = z.infer<typeof Env>['RELAY_LOG_LEVEL'];
 
 export type RelayConfig = {
   host: string;
   port: number;
   dataDir: string;
+  secret: string | undefined;
+  smtpAllowlist: string[];
+  smtpCaFile: string | undefined;
+  /** PEM text of RELAY_SMTP_CA_FILE, read at start so a bad path fails early. */
+  smtpCa: string | undefined;
+  maxBody: number;
+  corsOrigins: string[];
+  authFailuresPerMinute: number;
+  trustProxy: boolean;
+  maxAttempts: number;
+  smtpTimeoutMs: number;
+  logLevel: LogLevel;
 };
+
+const list = (s: string) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
   const parsed = Env.safeParse(env);
@@ -21,5 +62,41 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
     throw new Error(`Invalid configuration: ${issue.path.join('.')}: ${issue.message}`);
   }
   const e = parsed.data;
-  return { host: e.RELAY_HOST, port: e.RELAY_PORT, dataDir: path.resolve(e.RELAY_DATA_DIR) };
+  const extensionIds = list(e.RELAY_EXTENSION_IDS);
+  for (const id of extensionIds) {
+    if (!/^[a-p]{32}$/.test(id)) throw new Error(`Invalid configuration: RELAY_EXTENSION_IDS: "${id}" is not a Chrome extension id`);
+  }
+  const origins = list(e.RELAY_EXTENSION_ORIGINS);
+  for (const o of origins) {
+    if (!/^(chrome-extension|moz-extension|safari-web-extension):\/\/[A-Za-z0-9-]+$/.test(o)) {
+      throw new Error(`Invalid configuration: RELAY_EXTENSION_ORIGINS: "${o}" is not an extension origin`);
+    }
+  }
+  let smtpCa: string | undefined;
+  if (e.RELAY_SMTP_CA_FILE) {
+    try {
+      smtpCa = fs.readFileSync(e.RELAY_SMTP_CA_FILE, 'utf8');
+    } catch (error) {
+      throw new Error(`Invalid configuration: RELAY_SMTP_CA_FILE: cannot read ${e.RELAY_SMTP_CA_FILE}: ${(error as Error).message}`);
+    }
+    if (!smtpCa.includes('-----BEGIN CERTIFICATE-----')) {
+      throw new Error('Invalid configuration: RELAY_SMTP_CA_FILE: not a PEM certificate file');
+    }
+  }
+  return {
+    host: e.RELAY_HOST,
+    port: e.RELAY_PORT,
+    dataDir: path.resolve(e.RELAY_DATA_DIR),
+    secret: e.RELAY_SECRET,
+    smtpAllowlist: list(e.RELAY_SMTP_ALLOWLIST),
+    smtpCaFile: e.RELAY_SMTP_CA_FILE,
+    smtpCa,
+    maxBody: e.RELAY_MAX_BODY,
+    corsOrigins: [...extensionIds.map((id) => `chrome-extension://${id}`), ...origins],
+    authFailuresPerMinute: e.RELAY_AUTH_FAILURES_PER_MINUTE,
+    trustProxy: e.RELAY_TRUST_PROXY === '1' || e.RELAY_TRUST_PROXY === 'true',
+    maxAttempts: e.RELAY_MAX_ATTEMPTS,
+    smtpTimeoutMs: e.RELAY_SMTP_TIMEOUT_MS,
+    logLevel: e.RELAY_LOG_LEVEL,
+  };
 }

@@ -1,24 +1,28 @@
 import { createRequire } from 'node:module';
 import { serve } from '@hono/node-server';
 import { loadConfig } from './config';
-import { openSqlite } from './db';
-import { createApp } from './app';
+import { createRelay, type Relay } from './relay';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
 async function main() {
-  const config = loadConfig();
-  let opened;
+  let config;
   try {
-    opened = await openSqlite(config.dataDir);
+    config = loadConfig();
+  } catch (error) {
+    console.error(`sendway relay: ${(error as Error).message}`);
+    process.exit(1);
+  }
+  let relay: Relay;
+  try {
+    relay = await createRelay({ config, version });
   } catch (error) {
     console.error(`sendway relay: cannot use data directory ${config.dataDir}: ${(error as Error).message}`);
     console.error('Refusing to start: accepted mail must be kept on disk. Fix the directory (space, permissions) or set RELAY_DATA_DIR.');
     process.exit(1);
   }
-  const { db } = opened;
-  const app = createApp({ db, version });
-  const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
+  await relay.worker.start();
+  const server = serve({ fetch: relay.app.fetch, hostname: config.host, port: config.port }, (info) => {
     console.log(`sendway relay listening on http://${info.address}:${info.port} (data: ${config.dataDir})`);
   });
 
@@ -26,10 +30,13 @@ async function main() {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`sendway relay: ${signal} received, shutting down`);
+    console.log(`sendway relay: ${signal} received, shutting down (finishing in-flight mail)`);
     server.close();
-    await db.destroy();
-    process.exit(0);
+    try {
+      await relay.close(10_000);
+    } finally {
+      process.exit(0);
+    }
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));

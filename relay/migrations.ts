@@ -13,6 +13,70 @@ const MIGRATIONS: ((db: Kysely<any>) => Promise<void>)[] = [
       .addColumn('value', 'text', (c) => c.notNull())
       .execute();
   },
+  // 2: tokens, channels, the durable outbox and the send ledger the pacing reads.
+  async (db) => {
+    await sql`create table tokens (
+      id text primary key,
+      email text not null,
+      admin integer not null default 0,
+      hash text not null unique,
+      created_at integer not null,
+      revoked_at integer
+    )`.execute(db);
+    await sql`create table channels (
+      id text primary key,
+      name text not null,
+      provider text not null,
+      host text not null,
+      port integer not null,
+      security text not null,
+      username text not null,
+      password_enc text not null,
+      scope text not null,
+      domains text not null,
+      owner_token_id text not null,
+      owner_email text not null,
+      limits text not null,
+      status text not null,
+      held_until integer,
+      held_reason text,
+      created_at integer not null,
+      updated_at integer not null,
+      deleted_at integer
+    )`.execute(db);
+    await sql`create table messages (
+      id text primary key,
+      token_id text not null,
+      channel_id text not null,
+      idempotency_key text not null,
+      request_hash text not null,
+      payload text not null,
+      message_id text not null,
+      subject text not null,
+      to_list text not null,
+      recipients integer not null,
+      status text not null,
+      attempts integer not null default 0,
+      last_error text,
+      created_at integer not null,
+      send_at integer,
+      next_attempt_at integer not null,
+      sent_at integer,
+      updated_at integer not null,
+      unique (token_id, idempotency_key)
+    )`.execute(db);
+    await sql`create index messages_due on messages (status, next_attempt_at)`.execute(db);
+    await sql`create index messages_channel on messages (channel_id, status)`.execute(db);
+    await sql`create index messages_token on messages (token_id, created_at)`.execute(db);
+    await sql`create table ledger (
+      id integer primary key autoincrement,
+      channel_id text not null,
+      message_id text not null,
+      at integer not null,
+      recipients integer not null
+    )`.execute(db);
+    await sql`create index ledger_channel_at on ledger (channel_id, at)`.execute(db);
+  },
 ];
 
 export async function migrate(db: Kysely<any>): Promise<void> {

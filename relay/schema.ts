@@ -1,9 +1,83 @@
-/** Table types for Kysely. One interface per table; keep in step with migrations.ts. */
+import type { Generated } from 'kysely';
+
+/** Table types for Kysely. One interface per table; keep in step with migrations.ts. Times are epoch milliseconds. */
 export interface MetaTable {
   key: string;
   value: string;
 }
 
+export interface TokensTable {
+  id: string;
+  email: string;
+  admin: number;
+  /** SHA-256 of the token; the token itself is never stored. */
+  hash: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface ChannelsTable {
+  id: string;
+  name: string;
+  provider: string;
+  host: string;
+  port: number;
+  security: string;
+  username: string;
+  /** AES-256-GCM ciphertext (see security/secrets.ts); wiped when the channel is deleted. */
+  password_enc: string;
+  scope: string;
+  /** JSON array of lower-case domains. */
+  domains: string;
+  owner_token_id: string;
+  owner_email: string;
+  /** JSON LimitSpec. */
+  limits: string;
+  status: string;
+  /** The queue is held (e.g. provider quota spent) until this time. */
+  held_until: number | null;
+  held_reason: string | null;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+export interface MessagesTable {
+  id: string;
+  token_id: string;
+  channel_id: string;
+  idempotency_key: string;
+  /** SHA-256 of the request body, to tell a replay from a different message under the same key. */
+  request_hash: string;
+  /** JSON SendMessageRequest as accepted. */
+  payload: string;
+  message_id: string;
+  subject: string;
+  /** JSON array of the To addresses, for listings. */
+  to_list: string;
+  recipients: number;
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  created_at: number;
+  send_at: number | null;
+  next_attempt_at: number;
+  sent_at: number | null;
+  updated_at: number;
+}
+
+export interface LedgerTable {
+  id: Generated<number>;
+  channel_id: string;
+  message_id: string;
+  at: number;
+  recipients: number;
+}
+
 export interface DB {
   meta: MetaTable;
+  tokens: TokensTable;
+  channels: ChannelsTable;
+  messages: MessagesTable;
+  ledger: LedgerTable;
 }

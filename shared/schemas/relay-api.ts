@@ -44,6 +44,20 @@ export const CreateChannelRequest = z
   .strict();
 export type CreateChannelRequest = z.infer<typeof CreateChannelRequest>;
 
+/** PATCH /v1/channels/:id: new credentials or settings (e.g. after a password change). */
+export const UpdateChannelRequest = z
+  .object({
+    name: HeaderText.min(1).max(100).optional(),
+    host: Hostname.optional(),
+    port: z.number().int().min(1).max(65535).optional(),
+    security: Security.optional(),
+    username: HeaderText.min(1).max(320).optional(),
+    password: z.string().min(1).max(1000).optional(),
+    limits: LimitOverrideInput.optional(),
+  })
+  .strict();
+export type UpdateChannelRequest = z.infer<typeof UpdateChannelRequest>;
+
 export const ChannelStatus = z.enum(['active', 'needs_reconnect']);
 
 /** A channel as the API shows it: never the password or any token. */
@@ -96,6 +110,10 @@ export type SendMessageRequest = z.infer<typeof SendMessageRequest>;
 export const MessageStatus = z.enum(['scheduled', 'queued', 'sending', 'retrying', 'sent', 'failed', 'cancelled']);
 export type MessageStatus = z.infer<typeof MessageStatus>;
 
+/** 202 answer to POST /v1/messages (also for a replay of the same Idempotency-Key). */
+export const SendMessageResponse = z.object({ id: Id, status: MessageStatus, messageId: MessageIdRef });
+export type SendMessageResponse = z.infer<typeof SendMessageResponse>;
+
 export const MessageView = z.object({
   id: Id,
   channelId: Id,
@@ -135,7 +153,9 @@ export const Me = z.object({ email: z.string(), admin: z.boolean() });
 export const CreateTokensRequest = z
   .object({ tokens: z.array(z.object({ email: z.email(), admin: z.boolean().optional() }).strict()).min(1).max(1000) })
   .strict();
-export const CreateTokensResponse = z.object({ tokens: z.array(z.object({ email: z.string(), token: z.string() })) });
+export const CreateTokensResponse = z.object({
+  tokens: z.array(z.object({ email: z.string(), token: z.string(), id: z.string().optional(), admin: z.boolean().optional() })),
+});
 
 export const ApiError = z.object({
   error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }),

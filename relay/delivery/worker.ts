@@ -1,0 +1,379 @@
+import { sql } from 'kysely';
+import { DAY_MS, nextSlot, type LedgerEntry } from '../../shared/limits';
+import { SendMessageRequest } from '../../shared/schemas/relay-api';
+import { backoffMs, classifySmtpError, type SmtpErrorLike } from '../../shared/smtp-errors';
+import type { Clock } from '../clock';
+import type { RelayDb } from '../db';
+import type { Logger } from '../log';
+import { listChannels, type ChannelRecord } from '../store/channels';
+import { composeMail } from './compose';
+import { EgressError, type TransportPool } from './transports';
+
+const DUE = ['queued', 'scheduled', 'retrying'] as const;
+/** How long a "slow down" (432 4.3.2) keeps a channel at fewer connections. */
+const SLOW_DOWN_MS = 5 * 60_000;
+/** Longest the worker sleeps without looking at the queue. */
+const IDLE_POLL_MS = 2_000;
+/** A quota hold never lasts longer than this before one message probes the provider again. */
+const MAX_HOLD_MS = 60 * 60_000;
+
+export interface WorkerDeps {
+  db: RelayDb;
+  clock: Clock;
+  transports: TransportPool;
+  logger: Logger;
+  maxAttempts: number;
+  random?: () => number;
+  backoff?: (attempt: number, random: () => number) => number;
+}
+
+interface LedgerRow extends LedgerEntry {
+  id: number;
+  messageId: string;
+}
+
+interface Claimed {
+  id: string;
+  channel: ChannelRecord;
+  attempts: number;
+  ledgerId: number;
+  recipients: number;
+}
+
+/**
+ * Delivers the durable outbox. `tick()` claims what may go now (per channel:
+ * free connections, and room in every limit window by shared/limits nextSlot)
+ * and starts those sends; `settle()` waits for them. `start()` runs ticks in a
+ * loop, woken by new mail, finished sends and the next due time.
+ */
+export class DeliveryWorker {
+  private inflight = new Map<string, number>();
+  private sends = new Set<Promise<void>>();
+  private slow = new Map<string, { concurrency: number; until: number }>();
+  private ledger = new Map<string, LedgerRow[]>();
+  private running = false;
+  private stopped = false;
+  private wake: (() => void) | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private ticking: Promise<number> | null = null;
+  private loopDone: Promise<void> | null = null;
+  /** Earliest time something not yet due becomes due (pacing slot, retry, schedule, hold). */
+  nextWakeAt: number | null = null;
+
+  constructor(private readonly deps: WorkerDeps) {}
+
+  /** Messages a crash left in "sending" go back to the queue with their Message-ID unchanged. */
+  async recover(): Promise<number> {
+    const now = this.deps.clock.now();
+    const r = await this.deps.db
+      .updateTable('messages')
+      .set({ status: 'retrying', next_attempt_at: now, updated_at: now, last_error: 'relay restarted during delivery; retrying with the same Message-ID' })
+      .where('status', '=', 'sending')
+      .executeTakeFirst();
+    const n = Number(r.numUpdatedRows);
+    if (n) this.deps.logger.warn('recovered_in_flight', { count: n });
+    return n;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    await this.recover();
+    this.loopDone = this.loop();
+  }
+
+  /** Something changed (new mail, a send finished): look at the queue now. */
+  notify(): void {
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+
+  /** Stops claiming, lets in-flight sends finish for up to `graceMs`, then releases the rest back to the queue. */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.stopped = true;
+    this.notify();
+    await this.loopDone;
+    const all = Promise.allSettled([...this.sends]);
+    let timeout: NodeJS.Timeout | undefined;
+    await Promise.race([all, new Promise((r) => (timeout = setTimeout(r, graceMs)))]);
+    clearTimeout(timeout);
+    if (this.sends.size) {
+      const now = this.deps.clock.now();
+      await this.deps.db
+        .updateTable('messages')
+        .set({ status: 'retrying', next_attempt_at: now, updated_at: now, last_error: 'relay stopped during delivery; retrying with the same Message-ID' })
+        .where('status', '=', 'sending')
+        .execute();
+    }
+    this.deps.transports.closeAll();
+  }
+
+  /** Waits until every send started so far has finished and been recorded. */
+  async settle(): Promise<void> {
+    while (this.sends.size) await Promise.allSettled([...this.sends]);
+  }
+
+  inflightCount(): number {
+    return this.sends.size;
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        await this.tick();
+        this.deps.transports.sweep(Date.now(), 30_000);
+      } catch (error) {
+        this.deps.logger.error('worker_tick_failed', { error: (error as Error).message });
+      }
+      if (this.stopped) break;
+      const now = this.deps.clock.now();
+      const wait = this.nextWakeAt === null ? IDLE_POLL_MS : Math.max(0, Math.min(IDLE_POLL_MS, this.nextWakeAt - now));
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        this.timer = setTimeout(() => {
+          this.wake = null;
+          resolve();
+        }, wait);
+      });
+      if (this.timer) clearTimeout(this.timer);
+    }
+  }
+
+  /** One pass: claim every message that may go now and start sending it. Returns how many were claimed. */
+  tick(): Promise<number> {
+    // Never two passes at once: the loop and a test may both call it.
+    const run = (this.ticking ?? Promise.resolve(0)).then(() => this.claimAndSend());
+    this.ticking = run.catch(() => 0);
+    return run;
+  }
+
+  private concurrency(channel: ChannelRecord, now: number): number {
+    const base = channel.limits.concurrency ?? 2;
+    const s = this.slow.get(channel.id);
+    if (s && s.until > now) return Math.min(base, s.concurrency);
+    if (s) this.slow.delete(channel.id);
+    return base;
+  }
+
+  private async entries(channelId: string, now: number): Promise<LedgerRow[]> {
+    let rows = this.ledger.get(channelId);
+    if (!rows) {
+      const db = await this.deps.db
+        .selectFrom('ledger')
+        .select(['id', 'at', 'recipients', 'message_id'])
+        .where('channel_id', '=', channelId)
+        .where('at', '>', now - DAY_MS)
+        .execute();
+      rows = db.map((r) => ({ id: r.id, at: r.at, recipients: r.recipients, messageId: r.message_id }));
+      this.ledger.set(channelId, rows);
+    }
+    // Old sends leave the 24 h window; keep the list short.
+    if (rows.length && rows[0]!.at <= now - DAY_MS) {
+      rows = rows.filter((r) => r.at > now - DAY_MS);
+      this.ledger.set(channelId, rows);
+    }
+    return rows;
+  }
+
+  private async claimAndSend(): Promise<number> {
+    if (this.stopped) return 0;
+    const { db, clock } = this.deps;
+    const now = clock.now();
+    let wakeAt: number | null = null;
+    const soonest = (t: number) => (wakeAt = wakeAt === null ? t : Math.min(wakeAt, t));
+
+    const due = await db
+      .selectFrom('messages')
+      .select('channel_id')
+      .distinct()
+      .where('status', 'in', DUE)
+      .where('next_attempt_at', '<=', now)
+      .execute();
+    const later = await db
+      .selectFrom('messages')
+      .select(sql<number | null>`min(next_attempt_at)`.as('t'))
+      .where('status', 'in', DUE)
+      .where('next_attempt_at', '>', now)
+      .executeTakeFirst();
+    if (later?.t != null) soonest(later.t);
+
+    const claims: { msg: { id: string; recipients: number; attempts: number }; channel: ChannelRecord }[] = [];
+    if (due.length) {
+      const channels = new Map((await listChannels(db)).map((c) => [c.id, c]));
+      for (const { channel_id } of due) {
+        const channel = channels.get(channel_id);
+        if (!channel || channel.status !== 'active') continue;
+        if (channel.heldUntil !== null && channel.heldUntil > now) {
+          soonest(channel.heldUntil);
+          continue;
+        }
+        const free = this.concurrency(channel, now) - (this.inflight.get(channel.id) ?? 0);
+        if (free <= 0) continue; // a finishing send wakes us
+        const candidates = await db
+          .selectFrom('messages')
+          .select(['id', 'recipients', 'attempts'])
+          .where('channel_id', '=', channel.id)
+          .where('status', 'in', DUE)
+          .where('next_attempt_at', '<=', now)
+          .orderBy('next_attempt_at')
+          .orderBy('created_at')
+          .limit(free)
+          .execute();
+        const entries = await this.entries(channel.id, now);
+        const planned: LedgerEntry[] = [...entries];
+        for (const msg of candidates) {
+          const slot = nextSlot(planned, now, channel.limits, msg.recipients);
+          if (slot > now) {
+            // Pacing, never dropping: the message (and those behind it) wait for the window to free.
+            if (Number.isFinite(slot)) soonest(slot);
+            break;
+          }
+          planned.push({ at: now, recipients: msg.recipients });
+          claims.push({ msg, channel });
+        }
+      }
+    }
+    this.nextWakeAt = wakeAt;
+    if (!claims.length) return 0;
+
+    // One transaction for the whole batch: status + ledger reservation together.
+    const claimed: Claimed[] = await db.transaction().execute(async (trx) => {
+      const out: Claimed[] = [];
+      for (const { msg, channel } of claims) {
+        const r = await trx
+          .updateTable('messages')
+          .set({ status: 'sending', attempts: msg.attempts + 1, updated_at: now })
+          .where('id', '=', msg.id)
+          .where('status', 'in', DUE)
+          .executeTakeFirst();
+        if (Number(r.numUpdatedRows) === 0) continue; // cancelled meanwhile
+        const led = await trx
+          .insertInto('ledger')
+          .values({ channel_id: channel.id, message_id: msg.id, at: now, recipients: msg.recipients })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        out.push({ id: msg.id, channel, attempts: msg.attempts + 1, ledgerId: led.id, recipients: msg.recipients });
+      }
+      return out;
+    });
+    for (const c of claimed) {
+      (await this.entries(c.channel.id, now)).push({ id: c.ledgerId, at: now, recipients: c.recipients, messageId: c.id });
+      this.inflight.set(c.channel.id, (this.inflight.get(c.channel.id) ?? 0) + 1);
+      const p = this.send(c).finally(() => {
+        this.sends.delete(p);
+        this.inflight.set(c.channel.id, (this.inflight.get(c.channel.id) ?? 1) - 1);
+        this.notify();
+      });
+      this.sends.add(p);
+    }
+    return claimed.length;
+  }
+
+  private async send(c: Claimed): Promise<void> {
+    const { db, clock, logger } = this.deps;
+    let release: (() => void) | undefined;
+    try {
+      const row = await db.selectFrom('messages').select(['payload', 'message_id']).where('id', '=', c.id).executeTakeFirstOrThrow();
+      const req = SendMessageRequest.parse(JSON.parse(row.payload));
+      const acquired = await this.deps.transports.acquire(c.channel, this.concurrency(c.channel, clock.now()), clock.now());
+      release = acquired.release;
+      const info = await acquired.transport.sendMail(composeMail(req, row.message_id));
+      release();
+      const rejected = ((info.rejected ?? []) as (string | { address: string })[]).map((r) => (typeof r === "string" ? r : r.address));
+      const now = clock.now();
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('messages')
+          .set({ status: 'sent', sent_at: now, updated_at: now, last_error: rejected.length ? `server refused some recipients: ${rejected.join(', ')}` : null })
+          .where('id', '=', c.id)
+          .execute();
+        // The provider counts the send when it accepts it: move the ledger entry to then.
+        await trx.updateTable('ledger').set({ at: now }).where('id', '=', c.ledgerId).where('at', '<', now).execute();
+      });
+      const entry = this.ledger.get(c.channel.id)?.find((r) => r.id === c.ledgerId);
+      if (entry && entry.at < now) entry.at = now;
+      logger.info('message_sent', { id: c.id, channelId: c.channel.id, attempts: c.attempts });
+    } catch (error) {
+      release?.();
+      await this.failed(c, error).catch((e) => logger.error('record_failure_failed', { id: c.id, error: (e as Error).message }));
+    }
+  }
+
+  private dropLedger(c: Claimed) {
+    const rows = this.ledger.get(c.channel.id);
+    if (rows) this.ledger.set(c.channel.id, rows.filter((r) => r.id !== c.ledgerId));
+    return this.deps.db.deleteFrom('ledger').where('id', '=', c.ledgerId).execute();
+  }
+
+  private async failed(c: Claimed, error: unknown): Promise<void> {
+    const { db, clock, logger, maxAttempts } = this.deps;
+    const now = clock.now();
+    const random = this.deps.random ?? Math.random;
+    const backoff = this.deps.backoff ?? ((a: number, r: () => number) => backoffMs(a, r));
+
+    if (error instanceof EgressError) {
+      await this.dropLedger(c);
+      await this.setMessage(c.id, { status: 'failed', last_error: error.message, updated_at: now });
+      logger.warn('message_failed', { id: c.id, channelId: c.channel.id, reason: error.code });
+      return;
+    }
+    const e = (error ?? {}) as SmtpErrorLike;
+    const verdict = classifySmtpError(e);
+    // A reply from the server means it did not take the message: it does not count against the limits.
+    if (e.responseCode !== undefined) await this.dropLedger(c);
+
+    switch (verdict.action) {
+      case 'fail':
+        await this.setMessage(c.id, { status: 'failed', last_error: verdict.text, updated_at: now });
+        logger.warn('message_failed', { id: c.id, channelId: c.channel.id, responseCode: e.responseCode });
+        return;
+      case 'hold': {
+        const until = this.holdUntil(c.channel.id, now);
+        await db
+          .updateTable('channels')
+          .set({ held_until: until, held_reason: verdict.text, updated_at: c.channel.updatedAt })
+          .where('id', '=', c.channel.id)
+          .execute();
+        // Not the message's fault: it goes back to the queue without using up an attempt.
+        await this.setMessage(c.id, { status: 'queued', attempts: c.attempts - 1, next_attempt_at: until, last_error: verdict.text, updated_at: now });
+        logger.warn('channel_held', { channelId: c.channel.id, until: new Date(until).toISOString() });
+        return;
+      }
+      case 'auth':
+        await db.updateTable('channels').set({ status: 'needs_reconnect', updated_at: now }).where('id', '=', c.channel.id).execute();
+        this.deps.transports.invalidate(c.channel.id);
+        await this.setMessage(c.id, { status: 'queued', attempts: c.attempts - 1, next_attempt_at: now, last_error: verdict.text, updated_at: now });
+        logger.warn('channel_needs_reconnect', { channelId: c.channel.id, code: verdict.code });
+        return;
+      case 'slow_down': {
+        const current = this.concurrency(c.channel, now);
+        this.slow.set(c.channel.id, { concurrency: Math.max(1, current - 1), until: now + SLOW_DOWN_MS });
+        this.deps.transports.invalidate(c.channel.id);
+        logger.warn('channel_slow_down', { channelId: c.channel.id, concurrency: Math.max(1, current - 1) });
+        break;
+      }
+      case 'retry':
+        break;
+    }
+    if (c.attempts >= maxAttempts) {
+      await this.setMessage(c.id, { status: 'failed', last_error: `gave up after ${c.attempts} attempts: ${verdict.text}`, updated_at: now });
+      logger.warn('message_failed', { id: c.id, channelId: c.channel.id, attempts: c.attempts });
+      return;
+    }
+    await this.setMessage(c.id, { status: 'retrying', next_attempt_at: now + backoff(c.attempts, random), last_error: verdict.text, updated_at: now });
+    logger.info('message_retrying', { id: c.id, channelId: c.channel.id, attempts: c.attempts, responseCode: e.responseCode });
+  }
+
+  /** Until the oldest send in our 24 h window ages out, but probe at least hourly: the provider also counts mail sent outside the relay. */
+  private holdUntil(channelId: string, now: number): number {
+    const rows = this.ledger.get(channelId) ?? [];
+    const oldest = rows.reduce((m, r) => Math.min(m, r.at), Number.POSITIVE_INFINITY);
+    const frees = Number.isFinite(oldest) ? oldest + DAY_MS : now + MAX_HOLD_MS;
+    return Math.max(now + 60_000, Math.min(frees, now + MAX_HOLD_MS));
+  }
+
+  private async setMessage(id: string, set: Partial<{ status: string; attempts: number; next_attempt_at: number; last_error: string | null; updated_at: number }>) {
+    await this.deps.db.updateTable('messages').set(set).where('id', '=', id).where('status', '=', 'sending').execute();
+  }
+}

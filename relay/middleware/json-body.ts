@@ -1,0 +1,22 @@
+import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { apiError } from './errors';
+
+/** Requests with a body must be JSON (415 otherwise) and no larger than `maxBytes` (413). */
+export function jsonOnly(maxBytes: number): MiddlewareHandler[] {
+  return [
+    async (c, next) => {
+      if (c.req.method === 'POST' || c.req.method === 'PATCH' || c.req.method === 'PUT') {
+        const type = (c.req.header('Content-Type') ?? '').split(';')[0]!.trim().toLowerCase();
+        if (type !== 'application/json') {
+          return apiError(c, 415, 'unsupported_media_type', 'send the request body as application/json', 'Content-Type');
+        }
+      }
+      await next();
+    },
+    bodyLimit({
+      maxSize: maxBytes,
+      onError: (c) => apiError(c, 413, 'payload_too_large', `request body is larger than ${maxBytes} bytes`),
+    }),
+  ];
+}

@@ -1,0 +1,76 @@
+import { createApp } from './app';
+import { systemClock, type Clock } from './clock';
+import type { RelayConfig } from './config';
+import { openSqlite, type RelayDb } from './db';
+import { TransportPool } from './delivery/transports';
+import { DeliveryWorker } from './delivery/worker';
+import { createLogger, type Logger } from './log';
+import type { RouteDeps } from './routes/deps';
+import { Allowlist, systemLookup, type Lookup } from './security/egress';
+import { loadKey, secretBox } from './security/secrets';
+
+export interface RelayOptions {
+  config: RelayConfig;
+  version: string;
+  clock?: Clock;
+  logger?: Logger;
+  /** DNS for SMTP hosts (egress checks); tests inject answers like 169.254.169.254. */
+  lookup?: Lookup;
+  random?: () => number;
+  backoff?: (attempt: number, random: () => number) => number;
+}
+
+export interface Relay {
+  app: ReturnType<typeof createApp>;
+  db: RelayDb;
+  worker: DeliveryWorker;
+  deps: RouteDeps;
+  /** Stops the worker (in-flight mail finishes or goes back to the queue) and closes the database. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** Everything but the HTTP listener: database, key, egress rules, delivery worker and the app. Used by main.ts and tests. */
+export async function createRelay(o: RelayOptions): Promise<Relay> {
+  const { config } = o;
+  const logger = o.logger ?? createLogger(config.logLevel);
+  const clock = o.clock ?? systemClock;
+  const allow = new Allowlist(config.smtpAllowlist);
+  const { db } = await openSqlite(config.dataDir);
+  let box;
+  try {
+    box = secretBox(loadKey(config.secret, config.dataDir));
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  const lookup = o.lookup ?? systemLookup;
+  const smtp = { ca: config.smtpCa, timeoutMs: config.smtpTimeoutMs };
+  const transports = new TransportPool({ box, allow, lookup, smtp, logger });
+  const worker = new DeliveryWorker({ db, clock, transports, logger, maxAttempts: config.maxAttempts, random: o.random, backoff: o.backoff });
+  const deps: RouteDeps = {
+    db,
+    clock,
+    config,
+    box,
+    allow,
+    lookup,
+    smtp,
+    logger,
+    notify: () => worker.notify(),
+    invalidateChannel: (id) => transports.invalidate(id),
+  };
+  const app = createApp({ db, version: o.version, api: deps });
+  let closed = false;
+  return {
+    app,
+    db,
+    worker,
+    deps,
+    async close(graceMs = 10_000) {
+      if (closed) return;
+      closed = true;
+      await worker.stop(graceMs);
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import type { Clock } from '../clock';
+import type { RelayConfig } from '../config';
+import type { RelayDb } from '../db';
+import type { SmtpEnv } from '../delivery/smtp-options';
+import type { Logger } from '../log';
+import type { Allowlist, Lookup } from '../security/egress';
+import type { SecretBox } from '../security/secrets';
+
+/** What the /v1 routes need; built once by relay.ts. */
+export interface RouteDeps {
+  db: RelayDb;
+  clock: Clock;
+  config: RelayConfig;
+  box: SecretBox;
+  allow: Allowlist;
+  lookup: Lookup;
+  smtp: SmtpEnv;
+  logger: Logger;
+  /** Wakes the delivery worker when new mail is queued or a channel changes. */
+  notify(): void;
+  /** Drops a channel's pooled connections (credentials changed, channel deleted). */
+  invalidateChannel(id: string): void;
+}

@@ -1,0 +1,136 @@
+import crypto from 'node:crypto';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { checkMessageFits } from '../../shared/limits';
+import { addressOf, recipientCount } from '../../shared/schemas/mail';
+import { Id, MessageList, MessageStatus, SendMessageRequest, type SendMessageResponse } from '../../shared/schemas/relay-api';
+import { channelDenial, domainOf, fromDenial } from '../auth/access';
+import type { AuthEnv } from '../middleware/auth';
+import { apiError } from '../middleware/errors';
+import { validJson, validQuery } from '../middleware/validate';
+import { getChannel } from '../store/channels';
+import { cancelMessage, getOwnMessage, insertMessage, listOwnMessages, messageView } from '../store/messages';
+import { newId } from '../security/tokens';
+import type { RouteDeps } from './deps';
+
+const IdempotencyKey = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'must be 1 to 200 printable ASCII characters');
+/** How far ahead a message may be scheduled. */
+const MAX_SCHEDULE_MS = 366 * 24 * 60 * 60_000;
+
+export const ListMessagesQuery = z
+  .object({
+    status: z
+      .string()
+      .max(200)
+      .transform((s) => s.split(',').filter(Boolean))
+      .pipe(z.array(MessageStatus).max(7))
+      .optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    before: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict();
+
+/** Stable JSON (sorted keys) so the same request always hashes the same. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function messageRoutes(deps: RouteDeps) {
+  const app = new Hono<AuthEnv>();
+  const { db, clock } = deps;
+
+  app.post('/', validJson(SendMessageRequest), async (c) => {
+    const token = c.get('token');
+    const key = IdempotencyKey.safeParse(c.req.header('Idempotency-Key'));
+    if (!key.success) {
+      const missing = c.req.header('Idempotency-Key') === undefined;
+      return apiError(c, 400, 'invalid_request', missing ? 'an Idempotency-Key header is required, so a retried request never sends twice' : `Idempotency-Key: ${key.error.issues[0]!.message}`, 'Idempotency-Key');
+    }
+    const body = c.req.valid('json');
+    const now = clock.now();
+    let sendAt: number | null = null;
+    if (body.sendAt !== undefined) {
+      sendAt = Date.parse(body.sendAt);
+      if (!Number.isFinite(sendAt)) return apiError(c, 400, 'invalid_request', 'sendAt: not a real date', 'sendAt');
+      if (sendAt - now > MAX_SCHEDULE_MS) return apiError(c, 400, 'invalid_request', 'sendAt: at most one year ahead', 'sendAt');
+    }
+    const channel = Id.safeParse(body.channelId).success ? await getChannel(db, body.channelId) : undefined;
+    if (!channel) return apiError(c, 404, 'not_found', 'channelId: no such channel', 'channelId');
+    const denied = channelDenial(token, channel);
+    if (denied) return apiError(c, 403, 'forbidden', denied, 'channelId');
+    const fromBad = fromDenial(token, channel, addressOf(body.from));
+    if (fromBad) return apiError(c, 403, 'forbidden', fromBad, 'from');
+    const recipients = recipientCount(body);
+    const fit = checkMessageFits(channel.limits, recipients);
+    if (fit) {
+      return apiError(c, 422, 'too_many_recipients', `this message has ${fit.recipients} recipients; the channel allows at most ${fit.limit} per message`, 'to');
+    }
+
+    const requestHash = crypto.createHash('sha256').update(canonical(body)).digest('hex');
+    const messageId = `<${crypto.randomUUID()}@${domainOf(addressOf(body.from))}>`;
+    const { row, created } = await insertMessage(db, {
+      id: newId('msg'),
+      tokenId: token.id,
+      channelId: channel.id,
+      idempotencyKey: key.data,
+      requestHash,
+      request: body,
+      messageId,
+      to: body.to.map(addressOf),
+      recipients,
+      sendAt,
+      now,
+    });
+    if (!created && row.request_hash !== requestHash) {
+      return apiError(c, 409, 'idempotency_key_reused', 'this Idempotency-Key was already used for a different message', 'Idempotency-Key');
+    }
+    if (created) {
+      deps.notify();
+      deps.logger.info('message_accepted', { id: row.id, channelId: channel.id, tokenId: token.id, recipients, scheduled: row.status === 'scheduled' });
+    } else {
+      c.header('Idempotent-Replayed', 'true');
+    }
+    const view = messageView(row, now);
+    return c.json({ id: view.id, status: view.status, messageId: view.messageId } satisfies SendMessageResponse, 202);
+  });
+
+  app.get('/', validQuery(ListMessagesQuery), async (c) => {
+    const q = c.req.valid('query');
+    const rows = await listOwnMessages(db, c.get('token').id, q.status, q.limit, q.before ? Date.parse(q.before) : undefined);
+    const now = clock.now();
+    return c.json(MessageList.parse({ messages: rows.map((r) => messageView(r, now)) }));
+  });
+
+  app.get('/:id', async (c) => {
+    const id = c.req.param('id');
+    const row = Id.safeParse(id).success ? await getOwnMessage(db, c.get('token').id, id) : undefined;
+    if (!row) return apiError(c, 404, 'not_found', 'no such message', 'id');
+    return c.json(messageView(row, clock.now()));
+  });
+
+  app.delete('/:id', async (c) => {
+    const id = c.req.param('id');
+    const tokenId = c.get('token').id;
+    if (!Id.safeParse(id).success) return apiError(c, 404, 'not_found', 'no such message', 'id');
+    const before = await getOwnMessage(db, tokenId, id);
+    if (!before) return apiError(c, 404, 'not_found', 'no such message', 'id');
+    if (before.status !== 'cancelled') {
+      const r = await cancelMessage(db, tokenId, id, clock.now());
+      if (r === 'conflict') {
+        const row = (await getOwnMessage(db, tokenId, id))!;
+        return apiError(c, 409, 'not_cancellable', `the message is ${row.status} and can no longer be cancelled`);
+      }
+      deps.logger.info('message_cancelled', { id, tokenId });
+    }
+    return c.json(messageView((await getOwnMessage(db, tokenId, id))!, clock.now()));
+  });
+
+  return app;
+}

@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import {
+  ApiError,
+  Channel,
+  ChannelList,
+  CreateChannelRequest,
+  CreateTokensRequest,
+  CreateTokensResponse,
+  LimitsList,
+  Me,
+  MessageList,
+  MessageView,
+  SendMessageRequest,
+  SendMessageResponse,
+  UpdateChannelRequest,
+  VerifyResult,
+} from '../../shared/schemas/relay-api';
+import { ListMessagesQuery } from './messages';
+
+/** JSON Schema of a zod schema, as the request side sees it (input types, before transforms). */
+const schema = (s: z.ZodType, io: 'input' | 'output' = 'input') =>
+  z.toJSONSchema(s, { io, target: 'openapi-3.0', unrepresentable: 'any' }) as Record<string, unknown>;
+
+const json = (s: z.ZodType, io: 'input' | 'output' = 'output') => ({ content: { 'application/json': { schema: schema(s, io) } } });
+const errors = (...codes: number[]) =>
+  Object.fromEntries(codes.map((code) => [String(code), { description: ERROR_TEXT[code] ?? 'error', ...json(ApiError) }]));
+const ERROR_TEXT: Record<number, string> = {
+  400: 'malformed JSON or a schema violation; `field` names the offending field',
+  401: 'missing, unknown or revoked token',
+  403: 'not allowed for this token',
+  404: 'unknown id',
+  409: 'conflict with the current state',
+  413: 'body over RELAY_MAX_BODY',
+  415: 'body is not application/json',
+  422: 'valid but not possible (egress denied, too many recipients)',
+  429: 'too many failed token attempts; see Retry-After',
+};
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+const secured = [{ bearer: [] }];
+
+/** The OpenAPI 3 document for /v1, generated from the same zod schemas the routes validate with. */
+export function openApiDocument(version: string) {
+  return {
+    openapi: '3.0.3',
+    info: {
+      title: 'Sendway relay',
+      version,
+      description: 'Authenticated, durable SMTP sending with per-channel limits. Every error body is `{error: {code, message, field?}}`.',
+    },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    security: secured,
+    paths: {
+      '/v1/channels': {
+        post: {
+          summary: 'Create an SMTP channel (presets fill host, port, security and limits)',
+          requestBody: { required: true, ...json(CreateChannelRequest, 'input') },
+          responses: { '201': { description: 'the channel (never the password)', ...json(Channel) }, ...errors(400, 401, 403, 413, 415, 422) },
+        },
+        get: { summary: 'Channels this token may use', responses: { '200': { description: 'channels', ...json(ChannelList) }, ...errors(401) } },
+      },
+      '/v1/channels/{id}': {
+        parameters: [idParam],
+        get: { summary: 'One channel', responses: { '200': { description: 'the channel', ...json(Channel) }, ...errors(401, 403, 404) } },
+        patch: {
+          summary: 'Change a channel (owner or admin), e.g. a new password',
+          requestBody: { required: true, ...json(UpdateChannelRequest, 'input') },
+          responses: { '200': { description: 'the channel', ...json(Channel) }, ...errors(400, 401, 403, 404, 415, 422) },
+        },
+        delete: { summary: 'Delete a channel (owner or admin); its unsent mail is cancelled', responses: { '200': { description: 'deleted' }, ...errors(401, 403, 404) } },
+      },
+      '/v1/channels/{id}/verify': {
+        parameters: [idParam],
+        post: {
+          summary: 'Connect, upgrade to TLS and authenticate without sending',
+          responses: { '200': { description: '{ok: true} or {ok: false, code, message}', ...json(VerifyResult) }, ...errors(401, 403, 404) },
+        },
+      },
+      '/v1/messages': {
+        post: {
+          summary: 'Queue a message; 202 means it is on disk',
+          parameters: [{ name: 'Idempotency-Key', in: 'header', required: true, schema: { type: 'string', maxLength: 200 } }],
+          requestBody: { required: true, ...json(SendMessageRequest, 'input') },
+          responses: {
+            '202': { description: 'accepted (a replay of the same key returns the same message)', ...json(SendMessageResponse) },
+            ...errors(400, 401, 403, 404, 409, 413, 415, 422),
+          },
+        },
+        get: {
+          summary: "This token's messages, newest first",
+          parameters: Object.entries((schema(ListMessagesQuery).properties ?? {}) as Record<string, unknown>).map(([name, s]) => ({ name, in: 'query', schema: s })),
+          responses: { '200': { description: 'messages', ...json(MessageList) }, ...errors(400, 401) },
+        },
+      },
+      '/v1/messages/{id}': {
+        parameters: [idParam],
+        get: { summary: 'One of your messages', responses: { '200': { description: 'the message', ...json(MessageView) }, ...errors(401, 404) } },
+        delete: { summary: 'Cancel a message not yet being sent', responses: { '200': { description: 'cancelled', ...json(MessageView) }, ...errors(401, 404, 409) } },
+      },
+      '/v1/limits': { get: { summary: 'Usage and next free slot per usable channel', responses: { '200': { description: 'limits', ...json(LimitsList) }, ...errors(401) } } },
+      '/v1/me': { get: { summary: 'Who this token is', responses: { '200': { description: 'me', ...json(Me) }, ...errors(401) } } },
+      '/v1/admin/tokens': {
+        post: {
+          summary: 'Create tokens in bulk (admin)',
+          requestBody: { required: true, ...json(CreateTokensRequest, 'input') },
+          responses: { '201': { description: 'the new tokens, shown once', ...json(CreateTokensResponse) }, ...errors(400, 401, 403) },
+        },
+        get: { summary: 'List tokens (admin; never the tokens themselves)', responses: { '200': { description: 'tokens' }, ...errors(401, 403) } },
+      },
+      '/v1/admin/tokens/{id}': {
+        parameters: [idParam],
+        delete: { summary: 'Revoke a token (admin)', responses: { '200': { description: 'revoked' }, ...errors(401, 403, 404) } },
+      },
+      '/v1/openapi.json': { get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3 document' } } } },
+      '/healthz': { get: { summary: 'Health check', security: [], responses: { '200': { description: 'ok' } } } },
+    },
+  };
+}

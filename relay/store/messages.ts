@@ -1,0 +1,109 @@
+import type { Selectable } from 'kysely';
+import type { MessageStatus, MessageView, SendMessageRequest } from '../../shared/schemas/relay-api';
+import type { RelayDb } from '../db';
+import type { MessagesTable } from '../schema';
+
+export type MessageRow = Selectable<MessagesTable>;
+
+const iso = (ms: number | null) => (ms === null ? undefined : new Date(ms).toISOString());
+
+export function messageView(r: MessageRow, now: number): MessageView {
+  // A scheduled message whose time has come is waiting in the queue like any other.
+  const status = r.status === 'scheduled' && (r.send_at ?? 0) <= now ? 'queued' : (r.status as MessageStatus);
+  const view: MessageView = {
+    id: r.id,
+    channelId: r.channel_id,
+    status,
+    attempts: r.attempts,
+    messageId: r.message_id,
+    subject: r.subject,
+    to: JSON.parse(r.to_list) as string[],
+    recipients: r.recipients,
+    createdAt: new Date(r.created_at).toISOString(),
+  };
+  if (r.last_error) view.lastError = r.last_error;
+  if (r.send_at !== null) view.sendAt = iso(r.send_at);
+  if (r.status === 'retrying' || (r.status === 'queued' && r.next_attempt_at > now)) view.nextAttemptAt = iso(r.next_attempt_at);
+  if (r.sent_at !== null) view.sentAt = iso(r.sent_at);
+  return view;
+}
+
+export interface NewMessage {
+  id: string;
+  tokenId: string;
+  channelId: string;
+  idempotencyKey: string;
+  requestHash: string;
+  request: SendMessageRequest;
+  messageId: string;
+  to: string[];
+  recipients: number;
+  sendAt: number | null;
+  now: number;
+}
+
+/**
+ * The durable insert behind a 202. Returns the existing row instead when the
+ * same token already used this idempotency key (the unique index decides, so
+ * two concurrent requests cannot both insert).
+ */
+export async function insertMessage(db: RelayDb, m: NewMessage): Promise<{ row: MessageRow; created: boolean }> {
+  const scheduled = m.sendAt !== null && m.sendAt > m.now;
+  const inserted = await db
+    .insertInto('messages')
+    .values({
+      id: m.id,
+      token_id: m.tokenId,
+      channel_id: m.channelId,
+      idempotency_key: m.idempotencyKey,
+      request_hash: m.requestHash,
+      payload: JSON.stringify(m.request),
+      message_id: m.messageId,
+      subject: m.request.subject,
+      to_list: JSON.stringify(m.to),
+      recipients: m.recipients,
+      status: scheduled ? 'scheduled' : 'queued',
+      attempts: 0,
+      last_error: null,
+      created_at: m.now,
+      send_at: m.sendAt,
+      next_attempt_at: scheduled ? m.sendAt! : m.now,
+      sent_at: null,
+      updated_at: m.now,
+    })
+    .onConflict((oc) => oc.columns(['token_id', 'idempotency_key']).doNothing())
+    .executeTakeFirst();
+  const created = Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0;
+  const row = await db
+    .selectFrom('messages')
+    .selectAll()
+    .where('token_id', '=', m.tokenId)
+    .where('idempotency_key', '=', m.idempotencyKey)
+    .executeTakeFirstOrThrow();
+  return { row, created };
+}
+
+export async function getOwnMessage(db: RelayDb, tokenId: string, id: string): Promise<MessageRow | undefined> {
+  return db.selectFrom('messages').selectAll().where('id', '=', id).where('token_id', '=', tokenId).executeTakeFirst();
+}
+
+export async function listOwnMessages(db: RelayDb, tokenId: string, statuses: string[] | undefined, limit: number, before?: number): Promise<MessageRow[]> {
+  let q = db.selectFrom('messages').selectAll().where('token_id', '=', tokenId);
+  if (statuses?.length) q = q.where('status', 'in', statuses);
+  if (before !== undefined) q = q.where('created_at', '<', before);
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+}
+
+/** Cancels a message that is not yet being sent. Returns the row after, or why not. */
+export async function cancelMessage(db: RelayDb, tokenId: string, id: string, now: number): Promise<'cancelled' | 'not_found' | 'conflict'> {
+  const r = await db
+    .updateTable('messages')
+    .set({ status: 'cancelled', updated_at: now })
+    .where('id', '=', id)
+    .where('token_id', '=', tokenId)
+    .where('status', 'in', ['scheduled', 'queued', 'retrying'])
+    .executeTakeFirst();
+  if (Number(r.numUpdatedRows) > 0) return 'cancelled';
+  const row = await getOwnMessage(db, tokenId, id);
+  return row ? 'conflict' : 'not_found';
+}
