@@ -1,7 +1,10 @@
 import { createRouter } from '../background/router';
 import { handlers } from '../background/handlers';
+import { registerProvider } from '../background/channels/registry';
+import { createRelayProvider } from '../background/relay/provider';
 
 export default defineBackground(() => {
+  registerProvider(createRelayProvider());
   const route = createRouter(handlers, browser.runtime.getURL('/'), browser.runtime.id);
 
   // The background is the single owner of state: every context asks it.

@@ -1,6 +1,7 @@
 import { coreMessages } from './core';
 import { settingsMessages } from './settings';
 import { channelMessages } from './channels';
+import { relayMessages } from './relay';
 import { templateMessages } from './templates';
 
 /**
@@ -11,6 +12,7 @@ export const messages = {
   ...coreMessages,
   ...settingsMessages,
   ...channelMessages,
+  ...relayMessages,
   ...templateMessages,
 };
 

@@ -25,7 +25,8 @@ export const ManagedPolicy = z
     allowedChannels: z.array(ChannelKind),
     lockSettings: z.boolean(),
     teamChannelId: z.string().min(1).max(200),
-    limits: z.record(ChannelKind, LimitOverride),
+    // partialRecord: an admin overrides only the kinds they care about (z.record with an enum key wants every kind).
+    limits: z.partialRecord(ChannelKind, LimitOverride),
     googleClientId: z.string().min(1).max(300),
     googleAuthUrl: z.url({ protocol: /^https?$/ }),
     googleRevokeUrl: z.url({ protocol: /^https?$/ }),

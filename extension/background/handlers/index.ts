@@ -2,6 +2,7 @@ import type { Handlers } from '../router';
 import { coreHandlers } from './core';
 import { settingsHandlers } from './settings';
 import { channelHandlers } from './channels';
+import { relayHandlers } from './relay';
 import { templateHandlers } from './templates';
 
 /** The handler map: one entry per message in shared/messages. TypeScript checks it is complete. */
@@ -9,5 +10,6 @@ export const handlers: Handlers = {
   ...coreHandlers,
   ...settingsHandlers,
   ...channelHandlers,
+  ...relayHandlers,
   ...templateHandlers,
 };
