@@ -109,3 +109,56 @@ export async function startRelay(opts: StartRelayOptions = {}): Promise<RunningR
     },
   };
 }
+
+/** Body of POST /v1/channels for a custom SMTP channel on the loopback test server. */
+export function smtpChannel(port: number, overrides: Record<string, unknown> = {}) {
+  return {
+    name: 'Test SMTP',
+    provider: 'smtp',
+    host: '127.0.0.1',
+    port,
+    security: 'starttls',
+    username: 'rep@example.com',
+    password: 'correct horse',
+    scope: 'personal',
+    ...overrides,
+  };
+}
+
+/** Creates a channel and returns its id (throws with the API error otherwise). */
+export async function createChannel(relay: RunningRelay, token: string, body: Record<string, unknown>): Promise<string> {
+  const res = await relay.call(token, 'POST', '/v1/channels', body);
+  const json = (await res.json()) as { id?: string };
+  if (res.status !== 201 || !json.id) throw new Error(`channel create failed: ${res.status} ${JSON.stringify(json)}`);
+  return json.id;
+}
+
+let keySeq = 0;
+/** POST /v1/messages with a fresh Idempotency-Key unless one is given. */
+export async function sendMessage(relay: RunningRelay, token: string, body: Record<string, unknown>, key = `k-${Date.now()}-${++keySeq}`) {
+  const res = await relay.call(token, 'POST', '/v1/messages', body, { 'Idempotency-Key': key });
+  return { status: res.status, body: (await res.json()) as { id: string; status: string; messageId: string; error?: { code: string; message: string; field?: string } } };
+}
+
+export async function getMessage(relay: RunningRelay, token: string, id: string) {
+  return (await (await relay.call(token, 'GET', `/v1/messages/${id}`)).json()) as {
+    id: string;
+    status: string;
+    attempts: number;
+    lastError?: string;
+    messageId: string;
+    sentAt?: string;
+    nextAttemptAt?: string;
+  };
+}
+
+/** Polls until the message reaches one of `statuses` (for tests with the real worker loop). */
+export async function waitForStatus(relay: RunningRelay, token: string, id: string, statuses: string[], timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const m = await getMessage(relay, token, id);
+    if (statuses.includes(m.status)) return m;
+    if (Date.now() > deadline) throw new Error(`message ${id} is ${m.status} (${m.lastError ?? ''}), wanted ${statuses.join('/')}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
