@@ -1,10 +1,12 @@
 import { createRouter } from '../background/router';
 import { handlers } from '../background/handlers';
+import { installGmailChannel } from '../background/gmail';
 import { registerProvider } from '../background/channels/registry';
 import { createRelayProvider } from '../background/relay/provider';
 
 export default defineBackground(() => {
   registerProvider(createRelayProvider());
+  installGmailChannel();
   const route = createRouter(handlers, browser.runtime.getURL('/'), browser.runtime.id);
 
   // The background is the single owner of state: every context asks it.

@@ -11,6 +11,12 @@ export const GmailStatus = z.object({
   /** Set when the last silent re-auth failed and the rep must sign in again. */
   needsSignIn: z.boolean(),
   scopes: z.array(z.string()),
+  /** False when policy's allowedChannels leaves Gmail out. */
+  allowed: z.boolean().optional(),
+  /** Google paused sending from this account (its sending limit) until then. */
+  pausedUntil: z.iso.datetime().optional(),
+  /** After gmail.disconnect: whether Google confirmed the revocation. */
+  revoked: z.boolean().optional(),
 });
 export type GmailStatus = z.infer<typeof GmailStatus>;
 

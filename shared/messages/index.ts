@@ -1,6 +1,7 @@
 import { coreMessages } from './core';
 import { settingsMessages } from './settings';
 import { channelMessages } from './channels';
+import { gmailMessages } from './gmail';
 import { relayMessages } from './relay';
 import { templateMessages } from './templates';
 
@@ -12,6 +13,7 @@ export const messages = {
   ...coreMessages,
   ...settingsMessages,
   ...channelMessages,
+  ...gmailMessages,
   ...relayMessages,
   ...templateMessages,
 };

@@ -2,6 +2,7 @@ import type { Handlers } from '../router';
 import { coreHandlers } from './core';
 import { settingsHandlers } from './settings';
 import { channelHandlers } from './channels';
+import { gmailHandlers } from './gmail';
 import { relayHandlers } from './relay';
 import { templateHandlers } from './templates';
 
@@ -10,6 +11,7 @@ export const handlers: Handlers = {
   ...coreHandlers,
   ...settingsHandlers,
   ...channelHandlers,
+  ...gmailHandlers,
   ...relayHandlers,
   ...templateHandlers,
 };
