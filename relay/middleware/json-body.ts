@@ -6,7 +6,10 @@ import { apiError } from './errors';
 export function jsonOnly(maxBytes: number): MiddlewareHandler[] {
   return [
     async (c, next) => {
-      if (c.req.method === 'POST' || c.req.method === 'PATCH' || c.req.method === 'PUT') {
+      const length = c.req.header('Content-Length');
+      const hasBody = c.req.header('Transfer-Encoding') !== undefined || (length !== undefined && length !== '0');
+      // A POST without a body (e.g. /verify) needs no content type; anything with a body must be JSON.
+      if (hasBody && (c.req.method === 'POST' || c.req.method === 'PATCH' || c.req.method === 'PUT' || c.req.method === 'DELETE')) {
         const type = (c.req.header('Content-Type') ?? '').split(';')[0]!.trim().toLowerCase();
         if (type !== 'application/json') {
           return apiError(c, 415, 'unsupported_media_type', 'send the request body as application/json', 'Content-Type');
