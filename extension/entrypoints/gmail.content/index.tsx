@@ -1,25 +1,12 @@
-import { createRoot } from 'react-dom/client';
-import { i18n } from '#i18n';
+import { createGmailDriver } from '../../compose/gmail';
+import { mountSidebars } from '../../sidebar/mount';
 
+/** Gmail: a Sendway sidebar for every compose (new message, pop-out, inline reply). */
 export default defineContentScript({
   matches: ['https://mail.google.com/*'],
-  cssInjectionMode: 'ui',
+  // The sidebar's CSS is passed to each shadow root as a string: no per-compose fetch.
+  cssInjectionMode: 'manual',
   async main(ctx) {
-    const ui = await createShadowRootUi(ctx, {
-      name: 'sendway-sidebar',
-      position: 'inline',
-      anchor: 'body',
-      mode: 'open',
-      onMount(container, _shadow, host) {
-        host.setAttribute('data-sendway-sidebar', '');
-        const root = createRoot(container);
-        root.render(<div>{i18n.t('extName')}</div>);
-        return root;
-      },
-      onRemove(root) {
-        root?.unmount();
-      },
-    });
-    ui.mount();
+    await mountSidebars(ctx, createGmailDriver());
   },
 });

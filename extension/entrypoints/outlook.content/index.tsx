@@ -1,25 +1,11 @@
-import { createRoot } from 'react-dom/client';
-import { i18n } from '#i18n';
+import { createOutlookDriver } from '../../compose/outlook';
+import { mountSidebars } from '../../sidebar/mount';
 
+/** Outlook on the web: a Sendway sidebar for every compose (new message, inline reply, pop-out). */
 export default defineContentScript({
   matches: ['https://outlook.office.com/*', 'https://outlook.office365.com/*', 'https://outlook.live.com/*'],
-  cssInjectionMode: 'ui',
+  cssInjectionMode: 'manual',
   async main(ctx) {
-    const ui = await createShadowRootUi(ctx, {
-      name: 'sendway-sidebar',
-      position: 'inline',
-      anchor: 'body',
-      mode: 'open',
-      onMount(container, _shadow, host) {
-        host.setAttribute('data-sendway-sidebar', '');
-        const root = createRoot(container);
-        root.render(<div>{i18n.t('extName')}</div>);
-        return root;
-      },
-      onRemove(root) {
-        root?.unmount();
-      },
-    });
-    ui.mount();
+    await mountSidebars(ctx, createOutlookDriver());
   },
 });

@@ -1,0 +1,37 @@
+import { i18n } from '#i18n';
+
+export type SequencesState =
+  | { state: 'unavailable' }
+  | { state: 'loading' }
+  | { state: 'error'; message: string }
+  | { state: 'ready'; sequences: { id: string; name: string }[] };
+
+/**
+ * Sequences are set up in the options page. Until the background offers
+ * enrolment, this panel lists what exists and says where to enrol — it never
+ * pretends to enrol anyone.
+ */
+export function SequencePanel({ sequences }: { sequences: SequencesState }) {
+  return (
+    <section className="sw-panel" aria-label={i18n.t('sidebar.sequences.heading')}>
+      <h3>{i18n.t('sidebar.sequences.heading')}</h3>
+      {sequences.state === 'unavailable' ? <p className="sw-muted">{i18n.t('sidebar.sequences.notAvailable')}</p> : null}
+      {sequences.state === 'loading' ? <p className="sw-muted">{i18n.t('sidebar.sequences.loading')}</p> : null}
+      {sequences.state === 'error' ? <p className="sw-warning">{i18n.t('sidebar.sequences.failed', [sequences.message])}</p> : null}
+      {sequences.state === 'ready' ? (
+        sequences.sequences.length ? (
+          <>
+            <ul className="sw-sequence-list">
+              {sequences.sequences.map((s) => (
+                <li key={s.id}>{s.name}</li>
+              ))}
+            </ul>
+            <p className="sw-muted">{i18n.t('sidebar.sequences.enrolElsewhere')}</p>
+          </>
+        ) : (
+          <p className="sw-muted">{i18n.t('sidebar.sequences.none')}</p>
+        )
+      ) : null}
+    </section>
+  );
+}
