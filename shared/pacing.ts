@@ -126,32 +126,36 @@ class Heap {
     return this.a[0];
   }
   push(v: number) {
+    // Move the hole up instead of swapping pairs: no temporary arrays.
     const a = this.a;
-    let i = a.push(v) - 1;
+    let i = a.length;
+    a.push(v);
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!this.less(a[i]!, a[p]!)) break;
-      [a[i], a[p]] = [a[p]!, a[i]!];
+      const parent = a[p]!;
+      if (!this.less(v, parent)) break;
+      a[i] = parent;
       i = p;
     }
+    a[i] = v;
   }
   pop(): number | undefined {
     const a = this.a;
     const top = a[0];
     const last = a.pop();
-    if (a.length > 0 && last !== undefined) {
-      a[0] = last;
+    const n = a.length;
+    if (n > 0 && last !== undefined) {
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
+        if (l >= n) break;
         const r = l + 1;
-        let m = i;
-        if (l < a.length && this.less(a[l]!, a[m]!)) m = l;
-        if (r < a.length && this.less(a[r]!, a[m]!)) m = r;
-        if (m === i) break;
-        [a[i], a[m]] = [a[m]!, a[i]!];
-        i = m;
+        const child = r < n && this.less(a[r]!, a[l]!) ? r : l;
+        if (!this.less(a[child]!, last)) break;
+        a[i] = a[child]!;
+        i = child;
       }
+      a[i] = last;
     }
     return top;
   }
