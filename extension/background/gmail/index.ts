@@ -37,7 +37,11 @@ export function gmailChannel(): GmailChannel {
   if (channel) return channel;
   const now = () => Date.now();
   const auth = new GmailAuth({
-    launchWebAuthFlow: (details) => browser.identity.launchWebAuthFlow(details as Parameters<typeof browser.identity.launchWebAuthFlow>[0]),
+    launchWebAuthFlow: ({ url, interactive, ...chromeOnly }) =>
+      // Firefox validates the details strictly and refuses Chrome's non-interactive tuning fields.
+      browser.identity.launchWebAuthFlow(
+        (import.meta.env.FIREFOX ? { url, interactive } : { url, interactive, ...chromeOnly }) as Parameters<typeof browser.identity.launchWebAuthFlow>[0],
+      ),
     redirectUrl: () => browser.identity.getRedirectURL(),
     fetch: (input, init) => fetch(input, init),
     now,
