@@ -15,6 +15,12 @@ export function jsonOnly(maxBytes: number): MiddlewareHandler[] {
           return apiError(c, 415, 'unsupported_media_type', 'send the request body as application/json', 'Content-Type');
         }
       }
+      if (length !== undefined && Number(length) > maxBytes) {
+        // Read (and drop) a moderately oversized body before answering, so the client gets the
+        // 413 instead of a connection reset mid-upload; anything far larger is simply cut off.
+        if (Number(length) <= maxBytes * 8) await drain(c.req.raw.body);
+        return apiError(c, 413, 'payload_too_large', `request body is larger than ${maxBytes} bytes`);
+      }
       await next();
     },
     bodyLimit({
@@ -22,4 +28,14 @@ export function jsonOnly(maxBytes: number): MiddlewareHandler[] {
       onError: (c) => apiError(c, 413, 'payload_too_large', `request body is larger than ${maxBytes} bytes`),
     }),
   ];
+}
+
+async function drain(body: ReadableStream<Uint8Array> | null): Promise<void> {
+  if (!body) return;
+  const reader = body.getReader();
+  try {
+    for (;;) if ((await reader.read()).done) return;
+  } catch {
+    // The client went away: nothing left to answer.
+  }
 }
