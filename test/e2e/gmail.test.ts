@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchWithExtension, type ExtensionBrowser } from '../helpers/chromium';
 import { FakeGoogle, GMAIL_SEND_SCOPE } from '../helpers/fake-google';
 import { canWritePolicy, writeExtensionPolicy } from '../helpers/policy';
+import { GMAIL_URL, openPage, serveWebmail, sidebarOf, waitReady } from './sidebar-helpers';
 
 /**
  * The Gmail channel end to end: the built extension in Chromium, configured
@@ -122,6 +123,28 @@ describe.skipIf(!writable.ok)('Gmail channel in Chromium against a fake Google',
     expect(google.sent.length - before).toBe(1);
     expect(b).toEqual(a);
     expect(c).toEqual(a);
+  });
+
+  it('sends from the compose sidebar on Gmail through the Gmail channel', async () => {
+    await data('channels.setActive', { channelId: 'gmail' });
+    await serveWebmail(browser.context, 'gmail', 'current.html');
+    const { page: gmail, errors } = await openPage(browser.context, GMAIL_URL);
+    await waitReady(gmail, 'c2');
+    const subject = 'Kennismaking met Zoë — één vraag';
+    await gmail.locator('[data-fixture-compose="c2"] input[name=subjectbox]').fill(subject);
+    const before = google.sent.length;
+    const sidebar = sidebarOf(gmail, 'c2');
+    await sidebar.getByRole('button', { name: 'Send via Gmail' }).click();
+    await expect.poll(() => google.sent.length, { timeout: 15_000 }).toBe(before + 1);
+    const mail = google.sent.at(-1)!.parsed;
+    expect(mail.subject).toBe(subject);
+    const addresses = (a: typeof mail.to) => (Array.isArray(a) ? a : a ? [a] : []).flatMap((o) => o.value.map((v) => v.address));
+    expect(addresses(mail.to)).toEqual(['ada@analytical-engines.co.uk', 'grace@navy.example.com']);
+    expect(addresses(mail.bcc)).toEqual(['dropbox@crm.example.com']);
+    expect(mail.text).toContain('Hello!');
+    expect(mail.from?.value[0]?.address).toBe('rep@example.com');
+    expect(errors.filter((e) => /Trusted Type/i.test(e))).toEqual([]);
+    await gmail.close();
   });
 
   it('waits as long as Retry-After says on a 429, then sends', async () => {
