@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DAY_MS, MINUTE_MS, PRESET_LIMITS, nextSlot, usage, type LedgerEntry, type LimitSpec } from './limits';
 import { PacingInputError, PacingItem, PacingPlan, planSends, replan, sendTimes, type PacingInput } from './pacing';
 import type { SendWindowSpec } from './send-window';
@@ -464,5 +464,28 @@ describe('speed', () => {
       expect(violations(allSends(plan), o365)).toEqual({ minute: 0, day: 0 });
       expect(ms).toBeLessThan(1000);
     }
+  });
+
+  it('contacts spread over every time zone cost a handful of Intl calls per zone and day, not per contact', () => {
+    const zones = Intl.supportedValuesOf('timeZone');
+    // One window object per contact, as when each contact's zone comes from the CRM.
+    const items = Array.from({ length: 20_000 }, (_, i) => ({
+      id: `c${i}`,
+      recipients: 1 + (i % 3),
+      notBefore: NOW + (i % 97) * MINUTE_MS,
+      window: { timeZone: zones[i % zones.length]!, start: '09:00', end: '17:00', businessDaysOnly: true, holidays: ['2026-03-04'] },
+    }));
+    const intl = vi.spyOn(Intl.DateTimeFormat.prototype, 'formatToParts');
+    const started = performance.now();
+    const plan = planSends({ limits: o365, ledger: [], items, now: NOW });
+    const ms = performance.now() - started;
+    const calls = intl.mock.calls.length;
+    intl.mockRestore();
+    expect(plan.planned).toHaveLength(20_000);
+    expect(violations(allSends(plan), o365)).toEqual({ minute: 0, day: 0 });
+    const zoneDays = zones.length * Math.ceil((plan.finishAt! - NOW) / DAY_MS + 2);
+    expect(calls).toBeLessThan(5 * zoneDays);
+    // Cold, with ~420 zones compiled: still well inside 2 s on a busy 2-core machine.
+    expect(ms).toBeLessThan(2000);
   });
 });

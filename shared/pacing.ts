@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DAY_MS, LimitSpec, MINUTE_MS, checkMessageFits, type LedgerEntry } from './limits';
-import { SendWindowError, SendWindowSpec, compileSendWindow, type SendWindowCalendar } from './send-window';
+import { SendWindowError, SendWindowSpec, compileSendWindow, sendWindowKey, type SendWindowCalendar } from './send-window';
 
 /**
  * The pacing planner: spreads due sends over a channel's limits so that no
@@ -444,6 +444,7 @@ export function planSends(input: PacingInput): PacingPlan {
   const accepted: { item: PacingItem; index: number; calendar: SendWindowCalendar | null }[] = [];
   const seen = new Set<string>();
   const compiled = new WeakMap<object, SendWindowCalendar | SendWindowError>();
+  const byKey = new Map<string, SendWindowCalendar | SendWindowError>();
   input.items.forEach((raw, index) => {
     const problem = itemProblem(raw);
     const id = typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id : `#${index}`;
@@ -465,12 +466,23 @@ export function planSends(input: PacingInput): PacingPlan {
     }
     let calendar: SendWindowCalendar | null = null;
     if (item.window !== undefined) {
-      // Items of one sequence step usually share a window object: compile it once.
+      // Compile each distinct window once per plan: by object identity (items of
+      // one sequence step share one), then by content (one per contact zone).
       const w = item.window as object;
       let c = typeof w === 'object' && w !== null ? compiled.get(w) : undefined;
       if (!c) {
         try {
-          c = compileSendWindow(item.window);
+          const key = sendWindowKey(item.window);
+          c = byKey.get(key);
+          if (!c) {
+            try {
+              c = compileSendWindow(item.window);
+            } catch (err) {
+              if (!(err instanceof SendWindowError)) throw err;
+              c = err;
+            }
+            byKey.set(key, c);
+          }
         } catch (err) {
           if (!(err instanceof SendWindowError)) throw err;
           c = err;

@@ -213,6 +213,8 @@ export class SendWindowCalendar {
   private readonly endMin: number;
   private readonly holidays: ReadonlySet<number>;
   private readonly days = new Map<number, DayInfo>();
+  /** The same days sorted by date, to find the day of an instant without Intl. */
+  private readonly sorted: DayInfo[] = [];
   private last: DayInfo | null = null;
 
   constructor(spec: unknown) {
@@ -232,14 +234,28 @@ export class SendWindowCalendar {
   private day(dayNo: number): DayInfo {
     let info = this.days.get(dayNo);
     if (!info) {
-      const midnight = wallToInstant(dayNo * DAY_MS, this.f);
-      const nextMidnight = wallToInstant((dayNo + 1) * DAY_MS, this.f);
-      const start = this.startMin === 0 ? midnight : wallToInstant(dayNo * DAY_MS + this.startMin * MINUTE_MS, this.f);
-      const end = this.endMin === 24 * 60 ? nextMidnight : wallToInstant(dayNo * DAY_MS + this.endMin * MINUTE_MS, this.f);
+      const wall0 = dayNo * DAY_MS;
+      // Most days have one offset throughout: the same offset a day before, in
+      // the middle and a day after settles it with three Intl calls. Days near
+      // a transition take the exact (gap/overlap-aware) conversion.
+      const off = offsetAt(wall0 - DAY_MS, this.f);
+      const steady = offsetAt(wall0 + 2 * DAY_MS, this.f) === off && offsetAt(wall0 + DAY_MS / 2 - off, this.f) === off;
+      const toInstant = (wall: number) => (steady ? wall - off : wallToInstant(wall, this.f));
+      const midnight = toInstant(wall0);
+      const nextMidnight = toInstant(wall0 + DAY_MS);
+      const start = this.startMin === 0 ? midnight : toInstant(wall0 + this.startMin * MINUTE_MS);
+      const end = this.endMin === 24 * 60 ? nextMidnight : toInstant(wall0 + this.endMin * MINUTE_MS);
       // A window lying wholly inside a DST gap is empty that day.
       info = { dayNo, midnight, nextMidnight, open: this.isSendDay(dayNo) && start < end, start, end };
-      if (this.days.size > 4000) this.days.clear();
+      if (this.days.size >= 4000) {
+        this.days.clear();
+        this.sorted.length = 0;
+      }
       this.days.set(dayNo, info);
+      // Days are mostly added in date order: usually a push.
+      let i = this.sorted.length;
+      while (i > 0 && this.sorted[i - 1]!.dayNo > dayNo) i--;
+      this.sorted.splice(i, 0, info);
     }
     return info;
   }
@@ -247,7 +263,17 @@ export class SendWindowCalendar {
   private dayAt(t: number): DayInfo {
     const last = this.last;
     if (last && last.midnight <= t && t < last.nextMidnight) return last;
-    const info = this.day(dayNoOf(wallMs(t, this.f)));
+    // Binary search the days already converted (a planner alternates between a
+    // few of them); only an unseen day costs an Intl call.
+    let lo = 0;
+    let hi = this.sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.sorted[mid]!.midnight <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    const known = lo > 0 ? this.sorted[lo - 1]! : null;
+    const info = known && t < known.nextMidnight ? known : this.day(dayNoOf(wallMs(t, this.f)));
     this.last = info;
     return info;
   }
@@ -275,14 +301,20 @@ export class SendWindowCalendar {
 
 const calendars = new Map<string, SendWindowCalendar>();
 
+/** Equal for specs that describe the same window (cache key). */
+export function sendWindowKey(spec: SendWindowSpec): string {
+  if (typeof spec !== 'object' || spec === null) throw new SendWindowError('window', 'expected an object');
+  return JSON.stringify([spec.timeZone, spec.start, spec.end, spec.businessDaysOnly, spec.holidays]);
+}
+
 /** A cached compiled calendar for `spec` (throws SendWindowError naming the bad field). */
 export function compileSendWindow(spec: SendWindowSpec): SendWindowCalendar {
-  if (typeof spec !== 'object' || spec === null) throw new SendWindowError('window', 'expected an object');
-  const key = JSON.stringify([spec.timeZone, spec.start, spec.end, spec.businessDaysOnly, spec.holidays]);
+  const key = sendWindowKey(spec);
   let cal = calendars.get(key);
   if (!cal) {
     cal = new SendWindowCalendar(spec);
-    if (calendars.size > 200) calendars.clear();
+    // Enough for every zone × a few window settings; bounded for a long-lived service worker.
+    if (calendars.size >= 2000) calendars.clear();
     calendars.set(key, cal);
   }
   return cal;
