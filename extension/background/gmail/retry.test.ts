@@ -57,6 +57,7 @@ describe('backoff', () => {
 
   it('defers instead of sleeping through long waits, and never retries message errors', () => {
     expect(decideRetry(err(429, {}, '120'), 1, DEFAULT_RETRY, () => 1)).toEqual({ retry: false, deferMs: 120_000 });
+    expect(decideRetry(err(429, {}, '20'), 1, DEFAULT_RETRY, () => 1)).toEqual({ retry: true, delayMs: 20_000 });
     expect(decideRetry(err(400), 1, DEFAULT_RETRY, () => 1)).toEqual({ retry: false });
     expect(decideRetry(err(500), DEFAULT_RETRY.maxAttempts, DEFAULT_RETRY, () => 1).retry).toBe(false);
   });
@@ -86,6 +87,14 @@ describe('backoff', () => {
     const gaveUp = (await run.catch((e) => e)) as GaveUp;
     expect(gaveUp.attempts).toBe(DEFAULT_RETRY.maxAttempts);
     expect(clock.sleeps).toHaveLength(DEFAULT_RETRY.maxAttempts - 1);
+  });
+
+  it('spends at most the inline budget on all waits together, then defers', async () => {
+    const clock = fakeClock();
+    const run = withRetry(async () => Promise.reject(err(429, {}, '20')), { random: () => 1, sleep: clock.sleep });
+    const gaveUp = (await run.catch((e) => e)) as GaveUp;
+    expect(clock.sleeps).toEqual([20_000]);
+    expect([gaveUp.attempts, gaveUp.deferMs]).toEqual([2, 20_000]);
   });
 
   it('passes other errors straight through', async () => {

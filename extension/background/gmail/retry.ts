@@ -6,13 +6,13 @@ export interface RetryPolicy {
   baseDelayMs: number;
   maxDelayMs: number;
   /**
-   * Waits longer than this are not slept through inside one send (a rep is
-   * looking at a spinner); the dispatcher defers the message instead.
+   * Waits adding up to more than this are not slept through inside one send
+   * (a rep is looking at a spinner); the dispatcher defers the message instead.
    */
   maxInlineWaitMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 32_000, maxInlineWaitMs: 60_000 };
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 32_000, maxInlineWaitMs: 30_000 };
 
 export function isRetryable(error: GmailApiError): boolean {
   return error.kind === 'rate_limited' || error.kind === 'server' || error.kind === 'quota';
@@ -70,6 +70,7 @@ export async function withRetry<T>(
   o: { policy?: RetryPolicy; random: () => number; sleep: Sleep; signal?: AbortSignal; onRetry?: (e: GmailApiError, delayMs: number) => void },
 ): Promise<T> {
   const policy = o.policy ?? DEFAULT_RETRY;
+  let waited = 0;
   for (let n = 1; ; n++) {
     try {
       return await attempt(n);
@@ -78,8 +79,11 @@ export async function withRetry<T>(
       const gmailError = error as GmailApiError;
       const verdict = decideRetry(gmailError, n, policy, o.random);
       if (!verdict.retry) throw new GaveUp(gmailError, n, verdict.deferMs);
+      // The inline budget is for all waits together, not each one.
+      if (waited + verdict.delayMs > policy.maxInlineWaitMs) throw new GaveUp(gmailError, n, verdict.delayMs);
       o.onRetry?.(gmailError, verdict.delayMs);
       await o.sleep(verdict.delayMs, o.signal);
+      waited += verdict.delayMs;
     }
   }
 }
