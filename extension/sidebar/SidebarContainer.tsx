@@ -66,17 +66,20 @@ export function SidebarContainer({ view, channels, prefs, notify, onReady }: Sid
   // Re-read the compose when the webmail changes it; coalesced, since typing changes it on every key.
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
+    const reread = () => {
+      if (view.signal.aborted) return;
+      setSnapshot((prev) => {
+        const next = snapshotOf(view);
+        const same = sameRecipients(prev.recipients, next.recipients) && prev.subject === next.subject && prev.body.html === next.body.html;
+        return same ? prev : next;
+      });
+    };
     const off = view.on('change', () => {
       clearTimeout(timer);
-      timer = setTimeout(() => {
-        if (view.signal.aborted) return;
-        setSnapshot((prev) => {
-          const next = snapshotOf(view);
-          const same = sameRecipients(prev.recipients, next.recipients) && prev.subject === next.subject && prev.body.html === next.body.html;
-          return same ? prev : next;
-        });
-      }, 120);
+      timer = setTimeout(reread, 120);
     });
+    // The webmail may have filled the compose in between the first render and this subscription.
+    reread();
     return () => {
       off();
       clearTimeout(timer);
