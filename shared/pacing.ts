@@ -471,22 +471,15 @@ export function planSends(input: PacingInput): PacingPlan {
       const w = item.window as object;
       let c = typeof w === 'object' && w !== null ? compiled.get(w) : undefined;
       if (!c) {
+        let key: string | undefined;
         try {
-          const key = sendWindowKey(item.window);
-          c = byKey.get(key);
-          if (!c) {
-            try {
-              c = compileSendWindow(item.window);
-            } catch (err) {
-              if (!(err instanceof SendWindowError)) throw err;
-              c = err;
-            }
-            byKey.set(key, c);
-          }
+          key = sendWindowKey(item.window);
+          c = byKey.get(key) ?? compileSendWindow(item.window);
         } catch (err) {
           if (!(err instanceof SendWindowError)) throw err;
           c = err;
         }
+        if (key !== undefined) byKey.set(key, c);
         if (typeof w === 'object' && w !== null) compiled.set(w, c);
       }
       if (c instanceof SendWindowError) {
@@ -564,7 +557,7 @@ export function planSends(input: PacingInput): PacingPlan {
         continue;
       }
     }
-    // Wait for room, unless an item ahead of it in line becomes ready first.
+    // Wait for room, unless another item becomes ready first (it may be ahead in line).
     const f = future.peek();
     if (f !== undefined) next = Math.min(next, eligibleAt[f]!);
     t = next;
