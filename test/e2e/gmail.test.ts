@@ -134,6 +134,8 @@ describe.skipIf(!writable.ok)('Gmail channel in Chromium against a fake Google',
     await gmail.locator('[data-fixture-compose="c2"] input[name=subjectbox]').fill(subject);
     const before = google.sent.length;
     const sidebar = sidebarOf(gmail, 'c2');
+    await sidebar.getByRole('button', { name: 'Send via Gmail' }).waitFor();
+    await gmail.locator('[data-fixture-compose="c2"]').screenshot({ path: 'test-results/gmail-sidebar-compose.png' });
     await sidebar.getByRole('button', { name: 'Send via Gmail' }).click();
     await expect.poll(() => google.sent.length, { timeout: 15_000 }).toBe(before + 1);
     const mail = google.sent.at(-1)!.parsed;
