@@ -85,3 +85,69 @@ export async function listedRecipients(page: Page, composeId: string): Promise<s
 export async function waitReady(page: Page, composeId: string): Promise<void> {
   await page.locator(`[data-fixture-compose="${composeId}"] [data-sendway-sidebar][data-sendway-ready]`).waitFor({ state: 'attached', timeout: 10_000 });
 }
+
+/**
+ * Leaves what 'relay.connect' stores once the rep has granted the relay's
+ * origin in the popup: the relay URL in local settings and the token as
+ * AES-GCM ciphertext under the vault's key (see extension/background/vault.ts).
+ * Chromium gives automation no way to answer the host-permission prompt, so
+ * this is done in the service worker itself; the relay's CORS allowlist for
+ * the extension's origin is what lets the background reach it.
+ */
+export async function storeRelayConnection(context: BrowserContext, relayUrl: string, token: string): Promise<void> {
+  const worker = context.serviceWorkers().find((w) => w.url().startsWith(`chrome-extension://${EXTENSION_ID}/`));
+  if (!worker) throw new Error('extension service worker not running');
+  await worker.evaluate(
+    async ({ relayUrl, token }) => {
+      const db: IDBDatabase = await new Promise((resolve, reject) => {
+        const req = indexedDB.open('sendway-vault', 1);
+        req.onupgradeneeded = () => req.result.createObjectStore('keys');
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      });
+      const get = () =>
+        new Promise<CryptoKey | undefined>((resolve, reject) => {
+          const req = db.transaction('keys', 'readonly').objectStore('keys').get('v1');
+          req.onsuccess = () => resolve(req.result as CryptoKey | undefined);
+          req.onerror = () => reject(req.error);
+        });
+      let key = await get();
+      if (!key) {
+        const fresh = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+        await new Promise<void>((resolve) => {
+          const req = db.transaction('keys', 'readwrite').objectStore('keys').add(fresh, 'v1');
+          req.onsuccess = () => resolve();
+          req.onerror = () => resolve();
+        });
+        key = (await get())!;
+      }
+      db.close();
+      const iv = crypto.getRandomValues(new Uint8Array(12));
+      const data = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, new TextEncoder().encode(token)));
+      const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
+      const { settings } = await chrome.storage.local.get('settings');
+      await chrome.storage.local.set({
+        'secret:relayToken': { iv: b64(iv), data: b64(data) },
+        settings: { ...(settings ?? {}), relayUrl },
+      });
+    },
+    { relayUrl, token },
+  );
+}
+
+/** Sends a message to the background from the extension's own popup page (a trusted sender). */
+export async function sendFromPopup<T = unknown>(context: BrowserContext, type: string, payload: unknown): Promise<T> {
+  const page = await context.newPage();
+  try {
+    await page.goto(`chrome-extension://${EXTENSION_ID}/popup.html`);
+    const reply = (await page.evaluate(([t, p]) => chrome.runtime.sendMessage({ type: t, payload: p }), [type, payload] as const)) as {
+      ok: boolean;
+      data?: T;
+      error?: { message: string };
+    };
+    if (!reply.ok) throw new Error(`${type}: ${reply.error?.message}`);
+    return reply.data as T;
+  } finally {
+    await page.close();
+  }
+}
