@@ -32,6 +32,7 @@ export interface SidebarProps {
   templates: TemplatesState;
   templateNote: string | null;
   onInsertTemplate(template: Template): void;
+  previewTemplate(template: Template): string;
   scheduleDefault: Date;
   onSchedule(event: MouseEvent<HTMLButtonElement>, at: Date): void;
   sequences: SequencesState;
@@ -109,7 +110,7 @@ export function Sidebar(p: SidebarProps) {
               {i18n.t('sidebar.actions.addToSequence')}
             </button>
           </div>
-          {p.panel === 'templates' ? <TemplatePanel templates={p.templates} note={p.templateNote} onInsert={p.onInsertTemplate} /> : null}
+          {p.panel === 'templates' ? <TemplatePanel templates={p.templates} note={p.templateNote} preview={p.previewTemplate} onInsert={p.onInsertTemplate} /> : null}
           {p.panel === 'schedule' ? (
             <SchedulePanel
               defaultAt={p.scheduleDefault}

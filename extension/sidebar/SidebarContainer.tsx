@@ -46,6 +46,15 @@ function safePlan(snapshot: ComposeSnapshot, custom: Record<string, string>): Se
   }
 }
 
+/** A template's subject for the list: filled in for the first recipient, or with its fallbacks. */
+function previewSubject(template: Template, first: Recipient | undefined): string {
+  try {
+    return renderTemplate(template.subject, first ? valuesFor(first) : {});
+  } catch {
+    return template.subject;
+  }
+}
+
 /** Wires one compose to the background: reads the compose, shows limits, sends and schedules. */
 export function SidebarContainer({ view, channels, prefs, notify, onReady }: SidebarContainerProps) {
   const [snapshot, setSnapshot] = useState(() => snapshotOf(view));
@@ -239,6 +248,7 @@ export function SidebarContainer({ view, channels, prefs, notify, onReady }: Sid
       templates={templates}
       templateNote={templateNote}
       onInsertTemplate={onInsertTemplate}
+      previewTemplate={(t) => previewSubject(t, snapshot.recipients[0])}
       scheduleDefault={defaultScheduleTime(activeChannel?.limits.nextSlotAt)}
       onSchedule={(e, at) => void deliver(e, at)}
       sequences={sequences}

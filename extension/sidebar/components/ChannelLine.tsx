@@ -21,7 +21,11 @@ export function ChannelLine({ channel }: { channel: ChannelState }) {
       <span className={`sw-dot sw-dot-${c.status}`} role="img" aria-label={status} title={status} />
       <span className="sw-channel-name">{c.name}</span>
       <span className="sw-sep" aria-hidden="true">·</span>
-      <span className="sw-quota" data-testid="sw-quota">
+      <span
+        className="sw-quota"
+        data-testid="sw-quota"
+        title={c.limits.perMinute.limit !== null ? i18n.t('sidebar.channel.perMinute', [formatNumber(c.limits.perMinute.limit)]) : undefined}
+      >
         {day
           ? i18n.t(day.unit === 'recipients' ? 'sidebar.channel.leftToday.recipients' : 'sidebar.channel.leftToday.messages', [
               formatNumber(day.left),
@@ -29,12 +33,6 @@ export function ChannelLine({ channel }: { channel: ChannelState }) {
             ])
           : i18n.t('sidebar.channel.unlimited')}
       </span>
-      {c.limits.perMinute.limit !== null ? (
-        <>
-          <span className="sw-sep" aria-hidden="true">·</span>
-          <span className="sw-muted">{i18n.t('sidebar.channel.perMinute', [formatNumber(c.limits.perMinute.limit)])}</span>
-        </>
-      ) : null}
     </span>
   );
 }

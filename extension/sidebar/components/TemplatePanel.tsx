@@ -6,11 +6,13 @@ export type TemplatesState = { state: 'loading' } | { state: 'error'; message: s
 interface Props {
   templates: TemplatesState;
   note: string | null;
+  /** The subject as it would read for this compose (merge fields filled in). */
+  preview(template: Template): string;
   onInsert(template: Template): void;
 }
 
 /** The rep's templates; inserting writes subject and body into the webmail's own fields. */
-export function TemplatePanel({ templates, note, onInsert }: Props) {
+export function TemplatePanel({ templates, note, preview, onInsert }: Props) {
   return (
     <section className="sw-panel" aria-label={i18n.t('sidebar.templates.heading')}>
       <h3>{i18n.t('sidebar.templates.heading')}</h3>
@@ -23,7 +25,7 @@ export function TemplatePanel({ templates, note, onInsert }: Props) {
             <li key={t.id}>
               <button type="button" className="sw-template" aria-label={i18n.t('sidebar.templates.insert', [t.name])} onClick={() => onInsert(t)}>
                 <span className="sw-template-name">{t.name}</span>
-                <span className="sw-template-subject">{t.subject}</span>
+                <span className="sw-template-subject">{preview(t)}</span>
               </button>
             </li>
           ))}
