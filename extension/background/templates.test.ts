@@ -19,6 +19,13 @@ describe('template store', () => {
     }
   });
 
+  it('seeds the starters in Dutch for a Dutch browser', async () => {
+    await installMessages('nl');
+    const list = await listTemplates();
+    expect(list.map((t) => t.name)).toEqual(['Kennismaking', 'Opvolging']);
+    for (const t of list) expect(unknownFields(fieldsUsed(t.subject, t.body))).toEqual([]);
+  });
+
   it('does not re-seed after the rep deleted the starters', async () => {
     await listTemplates();
     expect(await deleteTemplate('starter-intro')).toBe(true);

@@ -1,9 +1,10 @@
 /** Numbers and times in the browser's UI language (the same one i18n picked). */
 function uiLocale(): string {
+  const fallback = globalThis.navigator?.language ?? 'en';
   try {
-    return browser.i18n.getUILanguage() || navigator.language;
+    return browser.i18n.getUILanguage() || fallback;
   } catch {
-    return navigator.language;
+    return fallback;
   }
 }
 

@@ -15,4 +15,5 @@ export async function installMessages(locale: 'en' | 'nl' = 'en'): Promise<void>
     const list = subs === undefined ? [] : Array.isArray(subs) ? subs : [subs];
     return message.replace(/\$(\d)/g, (_m, n: string) => list[Number(n) - 1] ?? '').replace(/\$\$/g, '$');
   }) as typeof fakeBrowser.i18n.getMessage;
+  fakeBrowser.i18n.getUILanguage = () => locale;
 }
