@@ -7,22 +7,57 @@ import { migrate } from './migrations';
 
 export type RelayDb = Kysely<DB>;
 
+export interface OpenedDb {
+  db: RelayDb;
+  file: string;
+  /**
+   * fsyncs the write-ahead log: after it returns, every transaction committed
+   * so far survives a power loss. Durable writes (a 202's insert) call it
+   * through store/group-commit.ts, once per batch.
+   */
+  syncWal(): void;
+}
+
 /**
  * Opens (creating on first start) the embedded SQLite database in WAL mode.
- * synchronous=FULL: a 202 promises the message is on disk, so every commit
- * is fsynced before we answer.
+ *
+ * synchronous=NORMAL plus an explicit WAL fsync where it matters: in WAL mode
+ * NORMAL commits survive a crash of the process (kill -9) but not of the
+ * machine; FULL would fsync every commit. The relay promises "a 202 means the
+ * message is on disk", so accepted messages are fsynced (in groups) before
+ * the 202, and the worker's bookkeeping commits do not each pay an fsync.
  */
-export async function openSqlite(dataDir: string): Promise<{ db: RelayDb; file: string }> {
+export async function openSqlite(dataDir: string): Promise<OpenedDb> {
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   // Refuse to start where mail could not be kept: fail now, not at the first 202.
   fs.accessSync(dataDir, fs.constants.W_OK);
   const file = path.join(dataDir, 'relay.sqlite');
   const sqlite = new Database(file);
+  // Mail content and sealed secrets live here: owner only.
+  fs.chmodSync(file, 0o600);
   sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
   await migrate(db);
-  return { db, file };
+  for (const extra of ['-wal', '-shm']) {
+    if (fs.existsSync(file + extra)) fs.chmodSync(file + extra, 0o600);
+  }
+  const syncWal = () => {
+    let fd: number;
+    try {
+      fd = fs.openSync(`${file}-wal`, 'r+');
+    } catch (error) {
+      // No WAL file: everything is checkpointed into the database file, which SQLite fsynced.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  };
+  return { db, file, syncWal };
 }

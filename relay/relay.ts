@@ -8,6 +8,7 @@ import { createLogger, type Logger } from './log';
 import type { RouteDeps } from './routes/deps';
 import { Allowlist, systemLookup, type Lookup } from './security/egress';
 import { loadKey, secretBox } from './security/secrets';
+import { GroupCommit } from './store/group-commit';
 
 export interface RelayOptions {
   config: RelayConfig;
@@ -35,7 +36,7 @@ export async function createRelay(o: RelayOptions): Promise<Relay> {
   const logger = o.logger ?? createLogger(config.logLevel);
   const clock = o.clock ?? systemClock;
   const allow = new Allowlist(config.smtpAllowlist);
-  const { db } = await openSqlite(config.dataDir);
+  const { db, syncWal } = await openSqlite(config.dataDir);
   let box;
   try {
     box = secretBox(loadKey(config.secret, config.dataDir));
@@ -46,9 +47,11 @@ export async function createRelay(o: RelayOptions): Promise<Relay> {
   const lookup = o.lookup ?? systemLookup;
   const smtp = { ca: config.smtpCa, timeoutMs: config.smtpTimeoutMs };
   const transports = new TransportPool({ box, allow, lookup, smtp, logger });
-  const worker = new DeliveryWorker({ db, clock, transports, logger, maxAttempts: config.maxAttempts, random: o.random, backoff: o.backoff });
+  const commits = new GroupCommit(db, syncWal);
+  const worker = new DeliveryWorker({ db, commits, clock, transports, logger, maxAttempts: config.maxAttempts, random: o.random, backoff: o.backoff });
   const deps: RouteDeps = {
     db,
+    commits,
     clock,
     config,
     box,
@@ -57,7 +60,10 @@ export async function createRelay(o: RelayOptions): Promise<Relay> {
     smtp,
     logger,
     notify: () => worker.notify(),
-    invalidateChannel: (id) => transports.invalidate(id),
+    invalidateChannel: (id) => {
+      transports.invalidate(id);
+      worker.channelsChanged();
+    },
   };
   const app = createApp({ db, version: o.version, api: deps });
   let closed = false;

@@ -2,6 +2,20 @@ import tls from 'node:tls';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type { ChannelRecord } from '../store/channels';
 
+/**
+ * One TLS context per extra CA, built once: a context with the system roots
+ * plus a custom CA parses ~150 certificates, too slow to redo per connection.
+ */
+const contexts = new Map<string, tls.SecureContext>();
+function secureContext(ca: string): tls.SecureContext {
+  let ctx = contexts.get(ca);
+  if (!ctx) {
+    ctx = tls.createSecureContext({ ca: [...tls.rootCertificates, ca], minVersion: 'TLSv1.2' });
+    contexts.set(ca, ctx);
+  }
+  return ctx;
+}
+
 export interface SmtpEnv {
   /** Extra trusted CA (PEM), added to Node's root store. */
   ca: string | undefined;
@@ -25,7 +39,7 @@ export function smtpOptions(channel: ChannelRecord, address: string, password: s
       minVersion: 'TLSv1.2',
       rejectUnauthorized: true,
       ...(hostIsIp ? {} : { servername: channel.host }),
-      ...(env.ca ? { ca: [...tls.rootCertificates, env.ca] } : {}),
+      ...(env.ca ? { secureContext: secureContext(env.ca) } : {}),
     },
     connectionTimeout: env.timeoutMs,
     greetingTimeout: env.timeoutMs,

@@ -5,6 +5,9 @@ import { backoffMs, classifySmtpError, type SmtpErrorLike } from '../../shared/s
 import type { Clock } from '../clock';
 import type { RelayDb } from '../db';
 import type { Logger } from '../log';
+import type { GroupCommit } from '../store/group-commit';
+import type { Transaction } from 'kysely';
+import type { DB } from '../schema';
 import { listChannels, type ChannelRecord } from '../store/channels';
 import { composeMail } from './compose';
 import { EgressError, type TransportPool } from './transports';
@@ -19,6 +22,8 @@ const MAX_HOLD_MS = 60 * 60_000;
 
 export interface WorkerDeps {
   db: RelayDb;
+  /** Claims and results are committed in groups: one fsync per batch, not per message. */
+  commits: GroupCommit;
   clock: Clock;
   transports: TransportPool;
   logger: Logger;
@@ -38,6 +43,8 @@ interface Claimed {
   attempts: number;
   ledgerId: number;
   recipients: number;
+  payload: string;
+  messageId: string;
 }
 
 /**
@@ -54,13 +61,26 @@ export class DeliveryWorker {
   private running = false;
   private stopped = false;
   private wake: (() => void) | null = null;
+  /** Set by notify(); a notification during a pass means "look again" rather than sleep. */
+  private dirty = false;
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<number> | null = null;
   private loopDone: Promise<void> | null = null;
+  /** Channels as last read; dropped whenever a channel changes (channelsChanged) so the next pass rereads them. */
+  private channels: Map<string, ChannelRecord> | null = null;
   /** Earliest time something not yet due becomes due (pacing slot, retry, schedule, hold). */
   nextWakeAt: number | null = null;
 
   constructor(private readonly deps: WorkerDeps) {}
+
+  /**
+   * Worker bookkeeping (claims, results) is committed in groups without its own
+   * fsync: it survives a process crash (WAL), and after a power loss the worst
+   * case is a resend with the same Message-ID, never a lost message.
+   */
+  private write<T>(fn: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+    return this.deps.commits.run(fn, { durable: false });
+  }
 
   /** Messages a crash left in "sending" go back to the queue with their Message-ID unchanged. */
   async recover(): Promise<number> {
@@ -82,8 +102,15 @@ export class DeliveryWorker {
     this.loopDone = this.loop();
   }
 
+  /** A channel was created, changed or deleted: reread channels on the next pass. */
+  channelsChanged(): void {
+    this.channels = null;
+    this.notify();
+  }
+
   /** Something changed (new mail, a send finished): look at the queue now. */
   notify(): void {
+    this.dirty = true;
     const w = this.wake;
     this.wake = null;
     w?.();
@@ -120,6 +147,7 @@ export class DeliveryWorker {
 
   private async loop(): Promise<void> {
     while (!this.stopped) {
+      this.dirty = false;
       try {
         await this.tick();
         this.deps.transports.sweep(Date.now(), 30_000);
@@ -127,6 +155,11 @@ export class DeliveryWorker {
         this.deps.logger.error('worker_tick_failed', { error: (error as Error).message });
       }
       if (this.stopped) break;
+      if (this.dirty) {
+        // Something happened during the pass (a send finished, mail arrived): gather more such events, then look again.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        continue;
+      }
       const now = this.deps.clock.now();
       const wait = this.nextWakeAt === null ? IDLE_POLL_MS : Math.max(0, Math.min(IDLE_POLL_MS, this.nextWakeAt - now));
       await new Promise<void>((resolve) => {
@@ -183,24 +216,26 @@ export class DeliveryWorker {
     let wakeAt: number | null = null;
     const soonest = (t: number) => (wakeAt = wakeAt === null ? t : Math.min(wakeAt, t));
 
-    const due = await db
+    // One pass over the queue index: which channels have work, and when the rest becomes due.
+    const perChannel = await db
       .selectFrom('messages')
-      .select('channel_id')
-      .distinct()
+      .select(['channel_id', sql<number>`min(next_attempt_at)`.as('t')])
       .where('status', 'in', DUE)
-      .where('next_attempt_at', '<=', now)
+      .groupBy('channel_id')
       .execute();
-    const later = await db
-      .selectFrom('messages')
-      .select(sql<number | null>`min(next_attempt_at)`.as('t'))
-      .where('status', 'in', DUE)
-      .where('next_attempt_at', '>', now)
-      .executeTakeFirst();
-    if (later?.t != null) soonest(later.t);
+    const due: { channel_id: string }[] = [];
+    for (const r of perChannel) {
+      if (r.t <= now) due.push(r);
+      else soonest(r.t);
+    }
 
-    const claims: { msg: { id: string; recipients: number; attempts: number }; channel: ChannelRecord }[] = [];
+    type Candidate = { id: string; recipients: number; attempts: number; payload: string; message_id: string };
+    const claims: { msg: Candidate; channel: ChannelRecord }[] = [];
     if (due.length) {
-      const channels = new Map((await listChannels(db)).map((c) => [c.id, c]));
+      let channels = this.channels;
+      if (!channels || due.some((d) => !channels!.has(d.channel_id))) {
+        channels = this.channels = new Map((await listChannels(db)).map((c) => [c.id, c]));
+      }
       for (const { channel_id } of due) {
         const channel = channels.get(channel_id);
         if (!channel || channel.status !== 'active') continue;
@@ -212,7 +247,7 @@ export class DeliveryWorker {
         if (free <= 0) continue; // a finishing send wakes us
         const candidates = await db
           .selectFrom('messages')
-          .select(['id', 'recipients', 'attempts'])
+          .select(['id', 'recipients', 'attempts', 'payload', 'message_id'])
           .where('channel_id', '=', channel.id)
           .where('status', 'in', DUE)
           .where('next_attempt_at', '<=', now)
@@ -238,24 +273,36 @@ export class DeliveryWorker {
     if (!claims.length) return 0;
 
     // One transaction for the whole batch: status + ledger reservation together.
-    const claimed: Claimed[] = await db.transaction().execute(async (trx) => {
-      const out: Claimed[] = [];
-      for (const { msg, channel } of claims) {
-        const r = await trx
-          .updateTable('messages')
-          .set({ status: 'sending', attempts: msg.attempts + 1, updated_at: now })
-          .where('id', '=', msg.id)
-          .where('status', 'in', DUE)
-          .executeTakeFirst();
-        if (Number(r.numUpdatedRows) === 0) continue; // cancelled meanwhile
-        const led = await trx
-          .insertInto('ledger')
-          .values({ channel_id: channel.id, message_id: msg.id, at: now, recipients: msg.recipients })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        out.push({ id: msg.id, channel, attempts: msg.attempts + 1, ledgerId: led.id, recipients: msg.recipients });
-      }
-      return out;
+    const claimed: Claimed[] = await this.write(async (trx) => {
+      const taken = await trx
+        .updateTable('messages')
+        .set({ status: 'sending', attempts: sql`attempts + 1`, updated_at: now })
+        .where(
+          'id',
+          'in',
+          claims.map((c) => c.msg.id),
+        )
+        .where('status', 'in', DUE) // not if cancelled meanwhile
+        .returning(['id', 'attempts'])
+        .execute();
+      if (!taken.length) return [];
+      const attempts = new Map(taken.map((t) => [t.id, t.attempts]));
+      const mine = claims.filter((c) => attempts.has(c.msg.id));
+      const ledger = await trx
+        .insertInto('ledger')
+        .values(mine.map(({ msg, channel }) => ({ channel_id: channel.id, message_id: msg.id, at: now, recipients: msg.recipients })))
+        .returning(['id', 'message_id'])
+        .execute();
+      const ledgerIds = new Map(ledger.map((l) => [l.message_id, l.id]));
+      return mine.map(({ msg, channel }) => ({
+        id: msg.id,
+        channel,
+        attempts: attempts.get(msg.id)!,
+        ledgerId: ledgerIds.get(msg.id)!,
+        recipients: msg.recipients,
+        payload: msg.payload,
+        messageId: msg.message_id,
+      }));
     });
     for (const c of claimed) {
       (await this.entries(c.channel.id, now)).push({ id: c.ledgerId, at: now, recipients: c.recipients, messageId: c.id });
@@ -274,15 +321,14 @@ export class DeliveryWorker {
     const { db, clock, logger } = this.deps;
     let release: (() => void) | undefined;
     try {
-      const row = await db.selectFrom('messages').select(['payload', 'message_id']).where('id', '=', c.id).executeTakeFirstOrThrow();
-      const req = SendMessageRequest.parse(JSON.parse(row.payload));
+      const req = SendMessageRequest.parse(JSON.parse(c.payload));
       const acquired = await this.deps.transports.acquire(c.channel, this.concurrency(c.channel, clock.now()), clock.now());
       release = acquired.release;
-      const info = await acquired.transport.sendMail(composeMail(req, row.message_id));
+      const info = await acquired.transport.sendMail(composeMail(req, c.messageId));
       release();
       const rejected = ((info.rejected ?? []) as (string | { address: string })[]).map((r) => (typeof r === "string" ? r : r.address));
       const now = clock.now();
-      await db.transaction().execute(async (trx) => {
+      await this.write(async (trx) => {
         await trx
           .updateTable('messages')
           .set({ status: 'sent', sent_at: now, updated_at: now, last_error: rejected.length ? `server refused some recipients: ${rejected.join(', ')}` : null })
@@ -300,50 +346,61 @@ export class DeliveryWorker {
     }
   }
 
-  private dropLedger(c: Claimed) {
-    const rows = this.ledger.get(c.channel.id);
-    if (rows) this.ledger.set(c.channel.id, rows.filter((r) => r.id !== c.ledgerId));
-    return this.deps.db.deleteFrom('ledger').where('id', '=', c.ledgerId).execute();
-  }
-
   private async failed(c: Claimed, error: unknown): Promise<void> {
-    const { db, clock, logger, maxAttempts } = this.deps;
+    const { clock, logger, maxAttempts } = this.deps;
     const now = clock.now();
     const random = this.deps.random ?? Math.random;
     const backoff = this.deps.backoff ?? ((a: number, r: () => number) => backoffMs(a, r));
+    const setMessage = (trx: Transaction<DB>, set: Partial<{ status: string; attempts: number; next_attempt_at: number; last_error: string | null; updated_at: number }>) =>
+      trx.updateTable('messages').set(set).where('id', '=', c.id).where('status', '=', 'sending').execute();
+    const dropLedger = (trx: Transaction<DB>) => {
+      const rows = this.ledger.get(c.channel.id);
+      if (rows) this.ledger.set(c.channel.id, rows.filter((r) => r.id !== c.ledgerId));
+      return trx.deleteFrom('ledger').where('id', '=', c.ledgerId).execute();
+    };
 
     if (error instanceof EgressError) {
-      await this.dropLedger(c);
-      await this.setMessage(c.id, { status: 'failed', last_error: error.message, updated_at: now });
+      await this.write(async (trx) => {
+        await dropLedger(trx);
+        await setMessage(trx, { status: 'failed', last_error: error.message, updated_at: now });
+      });
       logger.warn('message_failed', { id: c.id, channelId: c.channel.id, reason: error.code });
       return;
     }
     const e = (error ?? {}) as SmtpErrorLike;
     const verdict = classifySmtpError(e);
     // A reply from the server means it did not take the message: it does not count against the limits.
-    if (e.responseCode !== undefined) await this.dropLedger(c);
+    const rejected = e.responseCode !== undefined;
 
     switch (verdict.action) {
       case 'fail':
-        await this.setMessage(c.id, { status: 'failed', last_error: verdict.text, updated_at: now });
+        await this.write(async (trx) => {
+          if (rejected) await dropLedger(trx);
+          await setMessage(trx, { status: 'failed', last_error: verdict.text, updated_at: now });
+        });
         logger.warn('message_failed', { id: c.id, channelId: c.channel.id, responseCode: e.responseCode });
         return;
       case 'hold': {
-        const until = this.holdUntil(c.channel.id, now);
-        await db
-          .updateTable('channels')
-          .set({ held_until: until, held_reason: verdict.text, updated_at: c.channel.updatedAt })
-          .where('id', '=', c.channel.id)
-          .execute();
-        // Not the message's fault: it goes back to the queue without using up an attempt.
-        await this.setMessage(c.id, { status: 'queued', attempts: c.attempts - 1, next_attempt_at: until, last_error: verdict.text, updated_at: now });
-        logger.warn('channel_held', { channelId: c.channel.id, until: new Date(until).toISOString() });
+        await this.write(async (trx) => {
+          if (rejected) await dropLedger(trx);
+          const until = this.holdUntil(c.channel.id, now);
+          // updated_at stays: the transport (keyed on it) is still good.
+          await trx.updateTable('channels').set({ held_until: until, held_reason: verdict.text }).where('id', '=', c.channel.id).execute();
+          this.channels = null;
+          // Not the message's fault: it goes back to the queue without using up an attempt.
+          await setMessage(trx, { status: 'queued', attempts: c.attempts - 1, next_attempt_at: until, last_error: verdict.text, updated_at: now });
+          logger.warn('channel_held', { channelId: c.channel.id, until: new Date(until).toISOString() });
+        });
         return;
       }
       case 'auth':
-        await db.updateTable('channels').set({ status: 'needs_reconnect', updated_at: now }).where('id', '=', c.channel.id).execute();
+        await this.write(async (trx) => {
+          if (rejected) await dropLedger(trx);
+          await trx.updateTable('channels').set({ status: 'needs_reconnect', updated_at: now }).where('id', '=', c.channel.id).execute();
+          this.channels = null;
+          await setMessage(trx, { status: 'queued', attempts: c.attempts - 1, next_attempt_at: now, last_error: verdict.text, updated_at: now });
+        });
         this.deps.transports.invalidate(c.channel.id);
-        await this.setMessage(c.id, { status: 'queued', attempts: c.attempts - 1, next_attempt_at: now, last_error: verdict.text, updated_at: now });
         logger.warn('channel_needs_reconnect', { channelId: c.channel.id, code: verdict.code });
         return;
       case 'slow_down': {
@@ -356,13 +413,14 @@ export class DeliveryWorker {
       case 'retry':
         break;
     }
-    if (c.attempts >= maxAttempts) {
-      await this.setMessage(c.id, { status: 'failed', last_error: `gave up after ${c.attempts} attempts: ${verdict.text}`, updated_at: now });
-      logger.warn('message_failed', { id: c.id, channelId: c.channel.id, attempts: c.attempts });
-      return;
-    }
-    await this.setMessage(c.id, { status: 'retrying', next_attempt_at: now + backoff(c.attempts, random), last_error: verdict.text, updated_at: now });
-    logger.info('message_retrying', { id: c.id, channelId: c.channel.id, attempts: c.attempts, responseCode: e.responseCode });
+    const giveUp = c.attempts >= maxAttempts;
+    await this.write(async (trx) => {
+      if (rejected) await dropLedger(trx);
+      if (giveUp) await setMessage(trx, { status: 'failed', last_error: `gave up after ${c.attempts} attempts: ${verdict.text}`, updated_at: now });
+      else await setMessage(trx, { status: 'retrying', next_attempt_at: now + backoff(c.attempts, random), last_error: verdict.text, updated_at: now });
+    });
+    if (giveUp) logger.warn('message_failed', { id: c.id, channelId: c.channel.id, attempts: c.attempts });
+    else logger.info('message_retrying', { id: c.id, channelId: c.channel.id, attempts: c.attempts, responseCode: e.responseCode });
   }
 
   /** Until the oldest send in our 24 h window ages out, but probe at least hourly: the provider also counts mail sent outside the relay. */
@@ -371,9 +429,5 @@ export class DeliveryWorker {
     const oldest = rows.reduce((m, r) => Math.min(m, r.at), Number.POSITIVE_INFINITY);
     const frees = Number.isFinite(oldest) ? oldest + DAY_MS : now + MAX_HOLD_MS;
     return Math.max(now + 60_000, Math.min(frees, now + MAX_HOLD_MS));
-  }
-
-  private async setMessage(id: string, set: Partial<{ status: string; attempts: number; next_attempt_at: number; last_error: string | null; updated_at: number }>) {
-    await this.deps.db.updateTable('messages').set(set).where('id', '=', id).where('status', '=', 'sending').execute();
   }
 }

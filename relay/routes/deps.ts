@@ -5,10 +5,13 @@ import type { SmtpEnv } from '../delivery/smtp-options';
 import type { Logger } from '../log';
 import type { Allowlist, Lookup } from '../security/egress';
 import type { SecretBox } from '../security/secrets';
+import type { GroupCommit } from '../store/group-commit';
 
 /** What the /v1 routes need; built once by relay.ts. */
 export interface RouteDeps {
   db: RelayDb;
+  /** Durable writes on the hot path (message inserts) go through group commit. */
+  commits: GroupCommit;
   clock: Clock;
   config: RelayConfig;
   box: SecretBox;

@@ -75,7 +75,7 @@ export function messageRoutes(deps: RouteDeps) {
 
     const requestHash = crypto.createHash('sha256').update(canonical(body)).digest('hex');
     const messageId = `<${crypto.randomUUID()}@${domainOf(addressOf(body.from))}>`;
-    const { row, created } = await insertMessage(db, {
+    const { row, created } = await deps.commits.run((trx) => insertMessage(trx, {
       id: newId('msg'),
       tokenId: token.id,
       channelId: channel.id,
@@ -87,7 +87,7 @@ export function messageRoutes(deps: RouteDeps) {
       recipients,
       sendAt,
       now,
-    });
+    }));
     if (!created && row.request_hash !== requestHash) {
       return apiError(c, 409, 'idempotency_key_reused', 'this Idempotency-Key was already used for a different message', 'Idempotency-Key');
     }

@@ -1,7 +1,7 @@
-import type { Selectable } from 'kysely';
+import type { Selectable, Transaction } from 'kysely';
 import type { MessageStatus, MessageView, SendMessageRequest } from '../../shared/schemas/relay-api';
 import type { RelayDb } from '../db';
-import type { MessagesTable } from '../schema';
+import type { DB, MessagesTable } from '../schema';
 
 export type MessageRow = Selectable<MessagesTable>;
 
@@ -47,7 +47,7 @@ export interface NewMessage {
  * same token already used this idempotency key (the unique index decides, so
  * two concurrent requests cannot both insert).
  */
-export async function insertMessage(db: RelayDb, m: NewMessage): Promise<{ row: MessageRow; created: boolean }> {
+export async function insertMessage(db: RelayDb | Transaction<DB>, m: NewMessage): Promise<{ row: MessageRow; created: boolean }> {
   const scheduled = m.sendAt !== null && m.sendAt > m.now;
   const inserted = await db
     .insertInto('messages')
@@ -72,15 +72,16 @@ export async function insertMessage(db: RelayDb, m: NewMessage): Promise<{ row: 
       updated_at: m.now,
     })
     .onConflict((oc) => oc.columns(['token_id', 'idempotency_key']).doNothing())
+    .returningAll()
     .executeTakeFirst();
-  const created = Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0;
+  if (inserted) return { row: inserted, created: true };
   const row = await db
     .selectFrom('messages')
     .selectAll()
     .where('token_id', '=', m.tokenId)
     .where('idempotency_key', '=', m.idempotencyKey)
     .executeTakeFirstOrThrow();
-  return { row, created };
+  return { row, created: false };
 }
 
 export async function getOwnMessage(db: RelayDb, tokenId: string, id: string): Promise<MessageRow | undefined> {

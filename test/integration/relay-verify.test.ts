@@ -17,13 +17,14 @@ describe('channel verify and egress control', () => {
   let relay: RunningRelay;
   let token: string;
   let silent: net.Server;
+  const sockets = new Set<net.Socket>();
   let silentPort = 0;
   let closedPort = 0;
 
   beforeAll(async () => {
     await smtp.start();
     // Accepts TCP and never says hello: a timeout.
-    silent = net.createServer(() => undefined);
+    silent = net.createServer((socket) => sockets.add(socket));
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     silentPort = (silent.address() as net.AddressInfo).port;
     const probe = net.createServer();
@@ -36,7 +37,7 @@ describe('channel verify and egress control', () => {
   afterAll(async () => {
     await relay?.stop();
     await smtp.stop();
-    silent.closeAllConnections?.();
+    for (const s of sockets) s.destroy();
     await new Promise<void>((r) => silent.close(() => r()));
   });
 
