@@ -152,7 +152,10 @@ describe('Gmail compose view', () => {
   it('discards the draft with Gmail’s own button', async () => {
     const { doc, fixture } = page('legacy');
     const [, popout] = observe(doc) as [ComposeView, ComposeView];
+    const close = vi.fn();
+    popout.on('close', close);
     await expect(popout.discard()).resolves.toBe(true);
+    expect(close).toHaveBeenCalledTimes(1);
     expect(fixture.log).toEqual([expect.objectContaining({ event: 'discard', id: 'c2' })]);
   });
 
