@@ -33,6 +33,8 @@ export const RelayStatus = z.object({
   account: RelayAccount.optional(),
   /** Host permission for the relay's origin is granted. */
   permission: z.boolean(),
+  /** The relay can put a failed or cancelled send back in the queue (its OpenAPI document lists the endpoint). */
+  canRetry: z.boolean().default(false),
   /** Why the relay is not usable right now, in words for the rep. */
   error: ErrorBody.optional(),
 });

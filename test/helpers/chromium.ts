@@ -25,7 +25,11 @@ export interface ExtensionBrowser {
 }
 
 /** Starts Chromium with the built extension loaded, the way the brief says works here. */
-export async function launchWithExtension(extensionDir = CHROME_BUILD): Promise<ExtensionBrowser> {
+export async function launchWithExtension(
+  extensionDir = CHROME_BUILD,
+  /** Extra Chromium switches, e.g. ['--lang=nl'] for the Dutch UI. */
+  options: { args?: string[] } = {},
+): Promise<ExtensionBrowser> {
   if (!fs.existsSync(path.join(extensionDir, 'manifest.json'))) {
     throw new Error(`No built extension at ${extensionDir}: run "npm run build" first.`);
   }
@@ -43,6 +47,7 @@ export async function launchWithExtension(extensionDir = CHROME_BUILD): Promise<
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...(options.args ?? []),
     ],
   });
   let worker = context.serviceWorkers().find((w) => w.url().startsWith(`chrome-extension://${EXTENSION_ID}/`));

@@ -33,6 +33,8 @@ type RelayMessage =
   | 'outbox.retry';
 
 const trimSlash = (url: string) => url.replace(/\/+$/, '');
+/** How the relay's OpenAPI document names the retry endpoint when it has one. */
+const RETRY_PATH = '/v1/messages/{id}/retry';
 
 function toErrorBody(error: unknown) {
   if (error instanceof SendwayError) return error.toBody();
@@ -47,12 +49,14 @@ async function relayStatus(): Promise<RelayStatus> {
     hasToken: token !== undefined,
     connected: false,
     permission: url ? await hasOriginPermission(url) : false,
+    canRetry: false,
   };
   if (!url || !token) return base;
   try {
-    const me = await makeClient(url, token).me();
+    const client = makeClient(url, token);
+    const [me, paths] = await Promise.all([client.me(), client.apiPaths().catch(() => [] as string[])]);
     await rememberAccount(url, me);
-    return { ...base, connected: true, account: me };
+    return { ...base, connected: true, account: me, canRetry: paths.includes(RETRY_PATH) };
   } catch (error) {
     return { ...base, error: toErrorBody(error) };
   }

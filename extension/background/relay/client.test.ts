@@ -1,12 +1,15 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { SendwayError } from '../../../shared/messages/define';
 import { startRelay, smtpChannel, waitForStatus, type RunningRelay } from '../../../test/helpers/relay';
 import { TestSmtpServer } from '../../../test/helpers/smtp-server';
 import { useLocale } from '../../popup/testing/i18n';
 import { RelayClient } from './client';
+
+// These talk to a real relay that delivers to a real SMTP server: allow for a busy machine.
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
 /** A raw HTTP server that answers every request with `handler` (for answers a real relay never gives). */
 async function rawServer(handler: http.RequestListener): Promise<{ url: string; close(): Promise<void> }> {

@@ -133,6 +133,12 @@ export class RelayClient {
     return this.getMessage(id, signal);
   }
 
+  /** The API paths the relay publishes (GET /v1/openapi.json, no auth needed), to see what it supports. */
+  async apiPaths(signal?: AbortSignal): Promise<string[]> {
+    const doc = await this.request('GET', '/v1/openapi.json', z.object({ paths: z.record(z.string(), z.unknown()) }), { signal });
+    return Object.keys(doc.paths);
+  }
+
   async limits(signal?: AbortSignal): Promise<ChannelLimits[]> {
     return (await this.request('GET', '/v1/limits', LimitsList, { signal })).limits;
   }

@@ -6,6 +6,9 @@ import { useLocale } from '../../popup/testing/i18n';
 import { createRelayProvider, mapLimit } from './provider';
 import { fromViewId, toViewId } from './map';
 
+// These talk to a real relay that delivers to a real SMTP server: allow for a busy machine.
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
+
 // The vault needs IndexedDB and a non-extractable WebCrypto key (a browser); its own tests live with it.
 const secrets = new Map<string, string>();
 vi.mock('../vault', () => ({

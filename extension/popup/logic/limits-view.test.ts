@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChannelView } from '../../../shared/messages/channels';
-import { bannersFor, levelOf, percentOf, whenParts, windowsOf } from './limits-view';
+import { bannersFor, levelOf, pastParts, percentOf, whenParts, windowsOf } from './limits-view';
 
 const NOW = Date.parse('2026-03-03T10:00:00Z');
 
@@ -95,5 +95,14 @@ describe('when sending resumes', () => {
     const parts = whenParts('2026-03-06T08:15:00Z', NOW, 'en-GB', tz);
     expect(parts.kind).toBe('later');
     expect(parts.text).toContain('6 Mar');
+  });
+});
+
+describe('when something happened', () => {
+  const tz = 'Europe/Amsterdam';
+  it('gives the time today, says yesterday, and a date before that', () => {
+    expect(pastParts('2026-03-03T08:05:00Z', NOW, 'nl', tz)).toEqual({ kind: 'today', text: '09:05' });
+    expect(pastParts('2026-03-02T16:30:00Z', NOW, 'nl', tz)).toEqual({ kind: 'yesterday', text: '17:30' });
+    expect(pastParts('2026-02-27T16:30:00Z', NOW, 'en-GB', tz).kind).toBe('earlier');
   });
 });

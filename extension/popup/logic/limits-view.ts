@@ -110,3 +110,14 @@ export function whenParts(iso: string, now: number, locale: string, timeZone?: s
   }).format(at);
   return { kind: 'later', text: date };
 }
+
+/** A past moment: today (time only), yesterday, or earlier (date and time). */
+export function pastParts(iso: string, now: number, locale: string, timeZone?: string): { kind: 'today' | 'yesterday' | 'earlier'; text: string } {
+  const at = Date.parse(iso);
+  const time = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', timeZone }).format(at);
+  const day = (t: number) => new Intl.DateTimeFormat('en-CA', { dateStyle: 'short', timeZone }).format(t);
+  if (day(at) === day(now)) return { kind: 'today', text: time };
+  if (day(at) === day(now - 24 * 60 * 60_000)) return { kind: 'yesterday', text: time };
+  const date = new Intl.DateTimeFormat(locale, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZone }).format(at);
+  return { kind: 'earlier', text: date };
+}

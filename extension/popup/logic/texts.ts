@@ -2,15 +2,22 @@ import { i18n } from '#i18n';
 import type { ChannelKind } from '../../../shared/schemas/policy';
 import type { MessageStatus, VerifyCode, VerifyResult } from '../../../shared/schemas/relay-api';
 import type { ChannelView } from '../../../shared/messages/channels';
-import { whenParts } from './limits-view';
+import { pastParts, whenParts } from './limits-view';
 
-/** The browser's UI language, which also picks the translations. */
+/**
+ * The locale for dates and numbers: the browser's UI language when the
+ * translations are in that language, else the language of the translations
+ * the browser picked, so a Dutch text never carries an American date.
+ */
 export function uiLocale(): string {
+  const catalogue = i18n.t('popup.locale') || 'en';
+  let ui = '';
   try {
-    return browser.i18n.getUILanguage();
+    ui = browser.i18n.getUILanguage();
   } catch {
-    return 'en';
+    // Not in an extension context.
   }
+  return ui.toLowerCase().startsWith(catalogue) ? ui : catalogue;
 }
 
 export function kindName(kind: ChannelKind): string {
@@ -79,6 +86,19 @@ export function formatWhen(iso: string, now = Date.now(), locale = uiLocale()): 
     case 'tomorrow':
       return i18n.t('popup.time.tomorrow', [parts.text]);
     case 'later':
+      return i18n.t('popup.time.later', [parts.text]);
+  }
+}
+
+/** A moment that has passed: "at 14:32", "yesterday at 09:00", or a date. */
+export function formatPast(iso: string, now = Date.now(), locale = uiLocale()): string {
+  const parts = pastParts(iso, now, locale);
+  switch (parts.kind) {
+    case 'today':
+      return i18n.t('popup.time.today', [parts.text]);
+    case 'yesterday':
+      return i18n.t('popup.time.yesterday', [parts.text]);
+    case 'earlier':
       return i18n.t('popup.time.later', [parts.text]);
   }
 }

@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { normalizeRelayUrl } from './actions';
+
+describe('relay address', () => {
+  it('adds https:// when the rep typed only a host', () => {
+    expect(normalizeRelayUrl(' sendway.acme.com ')).toBe('https://sendway.acme.com');
+  });
+  it('keeps a port and a path prefix, without a trailing slash', () => {
+    expect(normalizeRelayUrl('http://127.0.0.1:8787/')).toBe('http://127.0.0.1:8787');
+    expect(normalizeRelayUrl('https://acme.com/sendway/')).toBe('https://acme.com/sendway');
+  });
+  it('refuses what is not a plain web address', () => {
+    for (const bad of ['', 'ftp://acme.com', 'https://user:pw@acme.com', 'https://acme.com/?x=1', 'https://acme.com/#a', 'http://']) {
+      expect(normalizeRelayUrl(bad), bad).toBeNull();
+    }
+  });
+});
