@@ -77,6 +77,11 @@ const MIGRATIONS: ((db: Kysely<any>) => Promise<void>)[] = [
     )`.execute(db);
     await sql`create index ledger_channel_at on ledger (channel_id, at)`.execute(db);
   },
+  // 3: the worker's queue index: only mail still waiting, per channel, in send order.
+  // Queries must spell the same literal status list (see delivery/worker.ts WAITING) for SQLite to use it.
+  async (db) => {
+    await sql`create index messages_waiting on messages (channel_id, next_attempt_at, created_at) where status in ('queued', 'scheduled', 'retrying')`.execute(db);
+  },
 ];
 
 export async function migrate(db: Kysely<any>): Promise<void> {

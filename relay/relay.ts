@@ -59,7 +59,7 @@ export async function createRelay(o: RelayOptions): Promise<Relay> {
     lookup,
     smtp,
     logger,
-    notify: () => worker.notify(),
+    notify: (channelId, at) => (channelId === undefined ? worker.notify() : worker.queued(channelId, at ?? clock.now())),
     invalidateChannel: (id) => {
       transports.invalidate(id);
       worker.channelsChanged();

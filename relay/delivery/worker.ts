@@ -13,6 +13,10 @@ import { composeMail } from './compose';
 import { EgressError, type TransportPool } from './transports';
 
 const DUE = ['queued', 'scheduled', 'retrying'] as const;
+/** The same condition as a literal, so SQLite can use the partial index messages_waiting (migration 3). */
+const WAITING = sql<boolean>`status in ('queued', 'scheduled', 'retrying')`;
+/** How often the worker rereads the whole queue rather than trusting its per-channel hints. */
+const FULL_SCAN_MS = 10_000;
 /** How long a "slow down" (432 4.3.2) keeps a channel at fewer connections. */
 const SLOW_DOWN_MS = 5 * 60_000;
 /** Longest the worker sleeps without looking at the queue. */
@@ -66,6 +70,10 @@ export class DeliveryWorker {
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<number> | null = null;
   private loopDone: Promise<void> | null = null;
+  /** Per channel: the earliest time it may have mail due (never later than the truth, except between full scans). */
+  private hint = new Map<string, number>();
+  private needScan = true;
+  private lastScan = 0;
   /** Channels as last read; dropped whenever a channel changes (channelsChanged) so the next pass rereads them. */
   private channels: Map<string, ChannelRecord> | null = null;
   /** Earliest time something not yet due becomes due (pacing slot, retry, schedule, hold). */
@@ -105,6 +113,14 @@ export class DeliveryWorker {
   /** A channel was created, changed or deleted: reread channels on the next pass. */
   channelsChanged(): void {
     this.channels = null;
+    this.needScan = true;
+    this.notify();
+  }
+
+  /** Mail was queued on a channel for `at` (or earlier): the next pass looks at that channel. */
+  queued(channelId: string, at: number): void {
+    const known = this.hint.get(channelId);
+    if (known === undefined || at < known) this.hint.set(channelId, at);
     this.notify();
   }
 
@@ -216,56 +232,84 @@ export class DeliveryWorker {
     let wakeAt: number | null = null;
     const soonest = (t: number) => (wakeAt = wakeAt === null ? t : Math.min(wakeAt, t));
 
-    // One pass over the queue index: which channels have work, and when the rest becomes due.
-    const perChannel = await db
-      .selectFrom('messages')
-      .select(['channel_id', sql<number>`min(next_attempt_at)`.as('t')])
-      .where('status', 'in', DUE)
-      .groupBy('channel_id')
-      .execute();
-    const due: { channel_id: string }[] = [];
-    for (const r of perChannel) {
-      if (r.t <= now) due.push(r);
-      else soonest(r.t);
+    // Full look at the queue now and then (and at start); in between, inserts and
+    // results keep the per-channel hints up to date.
+    if (this.needScan || Date.now() - this.lastScan > FULL_SCAN_MS) {
+      const perChannel = await db
+        .selectFrom('messages')
+        .select(['channel_id', sql<number>`min(next_attempt_at)`.as('t')])
+        .where(WAITING)
+        .groupBy('channel_id')
+        .execute();
+      this.hint = new Map(perChannel.map((r) => [r.channel_id, r.t]));
+      this.needScan = false;
+      this.lastScan = Date.now();
     }
 
     type Candidate = { id: string; recipients: number; attempts: number; payload: string; message_id: string };
     const claims: { msg: Candidate; channel: ChannelRecord }[] = [];
-    if (due.length) {
-      let channels = this.channels;
-      if (!channels || due.some((d) => !channels!.has(d.channel_id))) {
-        channels = this.channels = new Map((await listChannels(db)).map((c) => [c.id, c]));
+    let channels = this.channels;
+    if (!channels || [...this.hint.keys()].some((id) => !channels!.has(id))) {
+      channels = this.channels = new Map((await listChannels(db)).map((c) => [c.id, c]));
+    }
+    for (const [channelId, t] of this.hint) {
+      if (t > now) {
+        soonest(t);
+        continue;
       }
-      for (const { channel_id } of due) {
-        const channel = channels.get(channel_id);
-        if (!channel || channel.status !== 'active') continue;
-        if (channel.heldUntil !== null && channel.heldUntil > now) {
-          soonest(channel.heldUntil);
-          continue;
+      const channel = channels.get(channelId);
+      if (!channel) {
+        this.hint.delete(channelId); // deleted: its mail was cancelled
+        continue;
+      }
+      if (channel.status !== 'active') continue; // a reconnect (channelsChanged) brings it back
+      if (channel.heldUntil !== null && channel.heldUntil > now) {
+        soonest(channel.heldUntil);
+        continue;
+      }
+      const free = this.concurrency(channel, now) - (this.inflight.get(channel.id) ?? 0);
+      if (free <= 0) continue; // a finishing send wakes us
+      const candidates = await db
+        .selectFrom('messages')
+        .select(['id', 'recipients', 'attempts', 'payload', 'message_id'])
+        .where('channel_id', '=', channel.id)
+        .where(WAITING)
+        .where('next_attempt_at', '<=', now)
+        .orderBy('next_attempt_at')
+        .orderBy('created_at')
+        .limit(free)
+        .execute();
+      const entries = await this.entries(channel.id, now);
+      const planned: LedgerEntry[] = [...entries];
+      let pacedUntil: number | null = null;
+      let taken = 0;
+      for (const msg of candidates) {
+        const slot = nextSlot(planned, now, channel.limits, msg.recipients);
+        if (slot > now) {
+          // Pacing, never dropping: the message (and those behind it) wait for the window to free.
+          pacedUntil = Number.isFinite(slot) ? slot : now + FULL_SCAN_MS;
+          break;
         }
-        const free = this.concurrency(channel, now) - (this.inflight.get(channel.id) ?? 0);
-        if (free <= 0) continue; // a finishing send wakes us
-        const candidates = await db
+        planned.push({ at: now, recipients: msg.recipients });
+        claims.push({ msg, channel });
+        taken++;
+      }
+      if (pacedUntil !== null) {
+        this.hint.set(channel.id, pacedUntil);
+        soonest(pacedUntil);
+      } else if (taken < free) {
+        // Fewer due than connections free: nothing else is due now; remember when the next one is.
+        const next = await db
           .selectFrom('messages')
-          .select(['id', 'recipients', 'attempts', 'payload', 'message_id'])
+          .select(sql<number | null>`min(next_attempt_at)`.as('t'))
           .where('channel_id', '=', channel.id)
-          .where('status', 'in', DUE)
-          .where('next_attempt_at', '<=', now)
-          .orderBy('next_attempt_at')
-          .orderBy('created_at')
-          .limit(free)
-          .execute();
-        const entries = await this.entries(channel.id, now);
-        const planned: LedgerEntry[] = [...entries];
-        for (const msg of candidates) {
-          const slot = nextSlot(planned, now, channel.limits, msg.recipients);
-          if (slot > now) {
-            // Pacing, never dropping: the message (and those behind it) wait for the window to free.
-            if (Number.isFinite(slot)) soonest(slot);
-            break;
-          }
-          planned.push({ at: now, recipients: msg.recipients });
-          claims.push({ msg, channel });
+          .where(WAITING)
+          .where('next_attempt_at', '>', now)
+          .executeTakeFirst();
+        if (next?.t == null) this.hint.delete(channel.id);
+        else {
+          this.hint.set(channel.id, next.t);
+          soonest(next.t);
         }
       }
     }
@@ -351,8 +395,13 @@ export class DeliveryWorker {
     const now = clock.now();
     const random = this.deps.random ?? Math.random;
     const backoff = this.deps.backoff ?? ((a: number, r: () => number) => backoffMs(a, r));
-    const setMessage = (trx: Transaction<DB>, set: Partial<{ status: string; attempts: number; next_attempt_at: number; last_error: string | null; updated_at: number }>) =>
-      trx.updateTable('messages').set(set).where('id', '=', c.id).where('status', '=', 'sending').execute();
+    const setMessage = async (trx: Transaction<DB>, set: Partial<{ status: string; attempts: number; next_attempt_at: number; last_error: string | null; updated_at: number }>) => {
+      await trx.updateTable('messages').set(set).where('id', '=', c.id).where('status', '=', 'sending').execute();
+      if (set.next_attempt_at !== undefined) {
+        const known = this.hint.get(c.channel.id);
+        if (known === undefined || set.next_attempt_at < known) this.hint.set(c.channel.id, set.next_attempt_at);
+      }
+    };
     const dropLedger = (trx: Transaction<DB>) => {
       const rows = this.ledger.get(c.channel.id);
       if (rows) this.ledger.set(c.channel.id, rows.filter((r) => r.id !== c.ledgerId));

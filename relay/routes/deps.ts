@@ -19,8 +19,8 @@ export interface RouteDeps {
   lookup: Lookup;
   smtp: SmtpEnv;
   logger: Logger;
-  /** Wakes the delivery worker when new mail is queued or a channel changes. */
-  notify(): void;
+  /** Wakes the delivery worker: mail was queued on `channelId`, due at `at` (epoch ms). */
+  notify(channelId?: string, at?: number): void;
   /** Drops a channel's pooled connections (credentials changed, channel deleted). */
   invalidateChannel(id: string): void;
 }
