@@ -90,9 +90,12 @@ export async function waitReady(page: Page, composeId: string): Promise<void> {
  * Leaves what 'relay.connect' stores once the rep has granted the relay's
  * origin in the popup: the relay URL in local settings and the token as
  * AES-GCM ciphertext under the vault's key (see extension/background/vault.ts).
- * Chromium gives automation no way to answer the host-permission prompt, so
+ * Chromium gives automation no way to answer the host-permission prompt
+ * (and chrome://extensions' developerPrivate.addHostPermission leaves
+ * permissions.contains false for this extension in Debian's Chromium), so
  * this is done in the service worker itself; the relay's CORS allowlist for
- * the extension's origin is what lets the background reach it.
+ * the extension's origin is what lets the background reach it. Everything
+ * after this — channels.list, mail.send — is the product's own path.
  */
 export async function storeRelayConnection(context: BrowserContext, relayUrl: string, token: string): Promise<void> {
   const worker = context.serviceWorkers().find((w) => w.url().startsWith(`chrome-extension://${EXTENSION_ID}/`));
