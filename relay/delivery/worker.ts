@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { DAY_MS, nextSlot, type LedgerEntry } from '../../shared/limits';
-import { SendMessageRequest } from '../../shared/schemas/relay-api';
+import type { SendMessageRequest } from '../../shared/schemas/relay-api';
 import { backoffMs, classifySmtpError, type SmtpErrorLike } from '../../shared/smtp-errors';
 import type { Clock } from '../clock';
 import type { RelayDb } from '../db';
@@ -244,6 +244,8 @@ export class DeliveryWorker {
       this.hint = new Map(perChannel.map((r) => [r.channel_id, r.t]));
       this.needScan = false;
       this.lastScan = Date.now();
+      // Sends older than the longest window no longer count for anything.
+      await this.write((trx) => trx.deleteFrom('ledger').where('at', '<=', now - DAY_MS).execute());
     }
 
     type Candidate = { id: string; recipients: number; attempts: number; payload: string; message_id: string };
@@ -279,12 +281,13 @@ export class DeliveryWorker {
         .orderBy('created_at')
         .limit(free)
         .execute();
-      const entries = await this.entries(channel.id, now);
-      const planned: LedgerEntry[] = [...entries];
+      // A channel without windows (e.g. SparkPost, SendGrid) needs no ledger look-up: only connections limit it.
+      const windowed = channel.limits.perMinute !== null || channel.limits.perDay !== null;
+      const planned: LedgerEntry[] = windowed ? [...(await this.entries(channel.id, now))] : [];
       let pacedUntil: number | null = null;
       let taken = 0;
       for (const msg of candidates) {
-        const slot = nextSlot(planned, now, channel.limits, msg.recipients);
+        const slot = windowed ? nextSlot(planned, now, channel.limits, msg.recipients) : now;
         if (slot > now) {
           // Pacing, never dropping: the message (and those behind it) wait for the window to free.
           pacedUntil = Number.isFinite(slot) ? slot : now + FULL_SCAN_MS;
@@ -349,7 +352,8 @@ export class DeliveryWorker {
       }));
     });
     for (const c of claimed) {
-      (await this.entries(c.channel.id, now)).push({ id: c.ledgerId, at: now, recipients: c.recipients, messageId: c.id });
+      // Keep the in-memory ledger only for channels whose windows read it (loaded on first use).
+      this.ledger.get(c.channel.id)?.push({ id: c.ledgerId, at: now, recipients: c.recipients, messageId: c.id });
       this.inflight.set(c.channel.id, (this.inflight.get(c.channel.id) ?? 0) + 1);
       const p = this.send(c).finally(() => {
         this.sends.delete(p);
@@ -365,7 +369,8 @@ export class DeliveryWorker {
     const { db, clock, logger } = this.deps;
     let release: (() => void) | undefined;
     try {
-      const req = SendMessageRequest.parse(JSON.parse(c.payload));
+      // Validated (and normalised) by the same schema when it was accepted; not re-validated per attempt.
+      const req = JSON.parse(c.payload) as SendMessageRequest;
       const acquired = await this.deps.transports.acquire(c.channel, this.concurrency(c.channel, clock.now()), clock.now());
       release = acquired.release;
       const info = await acquired.transport.sendMail(composeMail(req, c.messageId));
