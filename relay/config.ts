@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { Allowlist } from './security/egress';
 
 /** Every environment variable the relay reads. The README's configuration table mirrors this. */
 const Env = z.object({
@@ -71,6 +72,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
     if (!/^(chrome-extension|moz-extension|safari-web-extension):\/\/[A-Za-z0-9-]+$/.test(o)) {
       throw new Error(`Invalid configuration: RELAY_EXTENSION_ORIGINS: "${o}" is not an extension origin`);
     }
+  }
+  try {
+    new Allowlist(list(e.RELAY_SMTP_ALLOWLIST));
+  } catch (error) {
+    throw new Error(`Invalid configuration: ${(error as Error).message}`);
   }
   let smtpCa: string | undefined;
   if (e.RELAY_SMTP_CA_FILE) {

@@ -57,6 +57,22 @@ describe('relay under SMTP faults', () => {
     });
   }
 
+  it('retries a server that answers slower than the timeout; the retry keeps the Message-ID', async () => {
+    const channelId = await createChannel(relay, token, smtpChannel(smtp.port));
+    smtp.setDelay(2_500); // past the 2 s socket timeout (RELAY_SMTP_TIMEOUT_MS 1000 × 2)
+    const m = await send(channelId, 'slow server');
+    await drive();
+    smtp.setDelay(0);
+    const view = await getMessage(relay, token, m.id);
+    expect(view.status).toBe('retrying');
+    expect(view.lastError).toMatch(/timeout/i);
+    clock.advance(10_000);
+    await drive();
+    expect((await getMessage(relay, token, m.id)).status).toBe('sent');
+    // The slow server may have kept the first copy: every copy carries the same Message-ID.
+    expect(new Set(smtp.received.map((r) => r.parsed.messageId))).toEqual(new Set([m.messageId]));
+  });
+
   it('fails a 550 at once with the server text', async () => {
     const channelId = await createChannel(relay, token, smtpChannel(smtp.port));
     smtp.fail({ stage: 'rcpt', code: 550, message: '5.1.1 <lead@customer.test>: Recipient address rejected: User unknown' });
