@@ -49,7 +49,7 @@ export interface MessagesTable {
   idempotency_key: string;
   /** SHA-256 of the request body, to tell a replay from a different message under the same key. */
   request_hash: string;
-  /** JSON SendMessageRequest as accepted. */
+  /** JSON SendMessageRequest as accepted; emptied once the message is sent. */
   payload: string;
   message_id: string;
   subject: string;

@@ -380,7 +380,8 @@ export class DeliveryWorker {
       await this.write(async (trx) => {
         await trx
           .updateTable('messages')
-          .set({ status: 'sent', sent_at: now, updated_at: now, last_error: rejected.length ? `server refused some recipients: ${rejected.join(', ')}` : null })
+          // The content (body, attachments) has done its job: drop it, keep the metadata the API shows.
+          .set({ status: 'sent', sent_at: now, updated_at: now, payload: '', last_error: rejected.length ? `server refused some recipients: ${rejected.join(', ')}` : null })
           .where('id', '=', c.id)
           .execute();
         // The provider counts the send when it accepts it: move the ledger entry to then.

@@ -96,3 +96,33 @@ describe('relay delivers through SMTP', () => {
     expect(view!.sentAt).toBeDefined();
   });
 });
+
+describe('relay storage after sending', () => {
+  it('drops the message content from the database once sent', async () => {
+    const smtp = new TestSmtpServer();
+    await smtp.start();
+    const relay = await startRelay();
+    try {
+      const token = await relay.createToken('rep@example.com');
+      const ch = await relay.call(token, 'POST', '/v1/channels', {
+        name: 'T', provider: 'smtp', host: '127.0.0.1', port: smtp.port, username: 'rep@example.com', password: 'correct horse', scope: 'personal',
+      });
+      const channelId = ((await ch.json()) as { id: string }).id;
+      const res = await relay.call(token, 'POST', '/v1/messages', { channelId, from: 'rep@example.com', to: ['x@y.test'], subject: 's', text: 'UNIQUE-BODY-MARKER' }, { 'Idempotency-Key': 'purge-1' });
+      const { id } = (await res.json()) as { id: string };
+      await smtp.waitFor(1);
+      for (let i = 0; i < 100; i++) {
+        const row = await relay.relay.db.selectFrom('messages').select(['status', 'payload']).where('id', '=', id).executeTakeFirstOrThrow();
+        if (row.status === 'sent') {
+          expect(row.payload).toBe('');
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error('message was not marked sent');
+    } finally {
+      await relay.stop();
+      await smtp.stop();
+    }
+  });
+});
