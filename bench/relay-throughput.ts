@@ -1,0 +1,138 @@
+/**
+ * Relay throughput: N messages posted to a real relay process and delivered
+ * to the SMTP sink, from the first POST to the sink's last 250 — next to
+ * nodemailer's pooled transport sending the same messages straight to the same
+ * sink, in the same run, with the same number of SMTP connections.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+import { Sink, type SinkStats } from './sink-client';
+import { SINK_PASS, SINK_USER } from './sink';
+import { RelayProcess } from './relay-process';
+
+export const FROM = SINK_USER;
+const CA = () => fs.readFileSync(path.resolve('test/fixtures/tls/cert.pem'), 'utf8');
+
+export function body10k(i: number): string {
+  const line = `Message ${i}: the quick brown fox jumps over the lazy dog, again and again.\n`;
+  return line.repeat(Math.ceil(10_000 / line.length)).slice(0, 10_000);
+}
+
+export function message(i: number, channelId: string) {
+  return { channelId, from: FROM, to: [`lead${i}@customer.test`], subject: `Bench ${i}`, text: body10k(i) };
+}
+
+/** Runs `jobs` with at most `limit` in flight. */
+export async function pool<T>(count: number, limit: number, job: (i: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = new Array(count);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, count) }, async () => {
+      while (next < count) {
+        const i = next++;
+        results[i] = await job(i);
+      }
+    }),
+  );
+  return results;
+}
+
+export async function setupRelay(sink: Sink, concurrency: number) {
+  const relay = await RelayProcess.start();
+  const token = relay.token(FROM);
+  const res = await relay.call(token, 'POST', '/v1/channels', {
+    name: 'Bench sink',
+    provider: 'smtp',
+    host: '127.0.0.1',
+    port: sink.port,
+    security: 'starttls',
+    username: SINK_USER,
+    password: SINK_PASS,
+    scope: 'personal',
+    limits: { concurrency },
+  });
+  if (res.status !== 201) throw new Error(`channel create: ${res.status} ${await res.text()}`);
+  const channel = (await res.json()) as { id: string };
+  return { relay, token, channelId: channel.id };
+}
+
+export async function postMessages(relay: RelayProcess, token: string, channelId: string, n: number, inFlight: number, offset: number) {
+  await pool(n, inFlight, async (i) => {
+    const res = await relay.call(token, 'POST', '/v1/messages', message(offset + i, channelId), { 'Idempotency-Key': `bench-${offset + i}` });
+    if (res.status !== 202) throw new Error(`POST /v1/messages: ${res.status} ${await res.text()}`);
+    await res.arrayBuffer();
+  });
+}
+
+export interface ThroughputFigures {
+  relayMsgsPerSec: number;
+  directMsgsPerSec: number;
+  relayVsDirectRatio: number;
+  relayPeakRssBytes: number;
+  duplicates: number;
+}
+
+export async function measureThroughput({ n = 2000, runs = 3, inFlight = 32, concurrency = 5 } = {}): Promise<ThroughputFigures & { runs: { relay: number; direct: number }[] }> {
+  const sink = await Sink.start();
+  const all: { relay: number; direct: number }[] = [];
+  let rss = 0;
+  let duplicates = 0;
+  try {
+    for (let run = 0; run < runs; run++) {
+      // Relay: fresh process and database each run.
+      const { relay, token, channelId } = await setupRelay(sink, concurrency);
+      await postMessages(relay, token, channelId, 50, inFlight, 1_000_000); // warm-up
+      await sink.waitFor(50);
+      await sink.reset();
+      const t0 = performance.timeOrigin + performance.now();
+      await postMessages(relay, token, channelId, n, inFlight, run * n);
+      const relayStats: SinkStats = await sink.waitFor(n);
+      rss = Math.max(rss, relay.peakRss());
+      duplicates += relayStats.duplicates;
+      await relay.stop();
+      const relayRate = n / ((relayStats.lastAt - t0) / 1000);
+      await sink.reset();
+
+      // Direct: nodemailer's pool to the same sink.
+      const transport = nodemailer.createTransport({
+        pool: true,
+        maxConnections: concurrency,
+        maxMessages: Infinity,
+        host: '127.0.0.1',
+        port: sink.port,
+        requireTLS: true,
+        tls: { ca: CA(), servername: 'localhost' },
+        auth: { user: SINK_USER, pass: SINK_PASS },
+      });
+      await pool(50, inFlight, (i) => transport.sendMail({ ...message(1_000_000 + i, ''), to: `lead${i}@customer.test` }));
+      await sink.waitFor(50);
+      await sink.reset();
+      const d0 = performance.timeOrigin + performance.now();
+      await pool(n, inFlight, (i) => transport.sendMail({ from: FROM, to: `lead${i}@customer.test`, subject: `Bench ${i}`, text: body10k(i) }));
+      const directStats = await sink.waitFor(n);
+      transport.close();
+      const directRate = n / ((directStats.lastAt - d0) / 1000);
+      await sink.reset();
+      all.push({ relay: relayRate, direct: directRate });
+    }
+  } finally {
+    await sink.stop();
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const relayMsgsPerSec = median(all.map((r) => r.relay));
+  const directMsgsPerSec = median(all.map((r) => r.direct));
+  return {
+    relayMsgsPerSec,
+    directMsgsPerSec,
+    relayVsDirectRatio: relayMsgsPerSec / directMsgsPerSec,
+    relayPeakRssBytes: rss,
+    duplicates,
+    runs: all,
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const n = Number(process.env.BENCH_N ?? 2000);
+  console.log(JSON.stringify(await measureThroughput({ n, runs: Number(process.env.BENCH_RUNS ?? 3) }), null, 2));
+}
