@@ -32,9 +32,14 @@ export async function grantRelayOrigin(browser: ExtensionBrowser, relayUrl: stri
   }
 }
 
-/** The popup page at the size Chrome gives the popup (400 × 600). */
+const pageErrors = new WeakMap<Page, string[]>();
+
+/** The popup page at the size Chrome gives the popup (400 × 600). Uncaught errors on it are recorded. */
 export async function openPopup(browser: ExtensionBrowser, page?: string): Promise<Page> {
   const tab = await browser.context.newPage();
+  const errors: string[] = [];
+  pageErrors.set(tab, errors);
+  tab.on('pageerror', (e) => errors.push(`${e.message}\n${e.stack ?? ''}`));
   await tab.setViewportSize({ width: 400, height: 600 });
   await tab.goto(`chrome-extension://${browser.extensionId}/${page ?? 'popup.html'}`);
   return tab;
@@ -60,4 +65,11 @@ export async function storageDump(browser: ExtensionBrowser): Promise<string> {
   return browser.worker.evaluate(async () =>
     JSON.stringify({ local: await chrome.storage.local.get(null), sync: await chrome.storage.sync.get(null), session: await chrome.storage.session.get(null) }),
   );
+}
+
+/** Closes a page opened with openPopup, failing if anything on it threw. */
+export async function closeClean(page: Page): Promise<void> {
+  const errors = pageErrors.get(page) ?? [];
+  await page.close();
+  if (errors.length) throw new Error(`uncaught errors on ${page.url()}:\n${errors.join('\n')}`);
 }

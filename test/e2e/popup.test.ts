@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { launchWithExtension, type ExtensionBrowser } from '../helpers/chromium';
 import { startRelay, smtpChannel, type RunningRelay } from '../helpers/relay';
 import { TestSmtpServer } from '../helpers/smtp-server';
-import { ask, grantRelayOrigin, openPopup, shot, storageDump } from './popup.kit';
+import { ask, closeClean, grantRelayOrigin, openPopup, shot, storageDump } from './popup.kit';
 
 /** Controls a screen reader could not name: inputs without a label, buttons without text. */
 async function unlabelled(page: Page): Promise<string[]> {
@@ -47,7 +47,7 @@ describe('popup: from a fresh install to a tested channel, with live limits', ()
     }
     expect(await unlabelled(page)).toEqual([]);
     await shot(page, 'en-01-welcome');
-    await page.close();
+    await closeClean(page);
   });
 
   it("waits for the browser's permission prompt before connecting, and says so", async () => {
@@ -63,7 +63,7 @@ describe('popup: from a fresh install to a tested channel, with live limits', ()
     const settings = await ask<{ hasRelayToken: boolean }>(page, 'settings.get', {});
     expect(settings.hasRelayToken).toBe(false);
     await shot(page, 'en-03-permission-prompt');
-    await page.close();
+    await closeClean(page);
   });
 
   it('connects, then a wrong password shows the auth message and the right one passes, in under a minute', async () => {
@@ -118,14 +118,14 @@ describe('popup: from a fresh install to a tested channel, with live limits', ()
     expect(stored).not.toContain(token);
     expect(stored).not.toContain('correct horse');
     expect(JSON.parse(stored).sync).toEqual({});
-    await page.close();
+    await closeClean(page);
   });
 
   it('tests an existing channel from its card', async () => {
     const page = await openPopup(browser);
     await page.getByRole('button', { name: 'Test connection' }).click();
     await expect.poll(() => page.getByTestId('test-result').textContent()).toContain('The connection works.');
-    await page.close();
+    await closeClean(page);
   });
 
   it('moves the gauges after a send and warns at 80 % and when the limit is reached', async () => {
@@ -175,7 +175,7 @@ describe('popup: from a fresh install to a tested channel, with live limits', ()
     // Pacing, not dropping: the sixth message waits on the relay instead of going out over the limit.
     expect(smtp.received.length).toBe(before + 5);
     await shot(page, 'en-10-limit-reached');
-    await page.close();
+    await closeClean(page);
   });
 
   it('lists sends in the outbox and cancels a scheduled one', async () => {
@@ -198,7 +198,7 @@ describe('popup: from a fresh install to a tested channel, with live limits', ()
     await item.getByRole('button', { name: 'Cancel: Proposal follow-up' }).click();
     await expect.poll(() => item.getAttribute('data-status')).toBe('cancelled');
     expect(await item.textContent()).toContain('Cancelled');
-    await page.close();
+    await closeClean(page);
   });
 
   it('works from the keyboard: tabs with arrow keys, a channel chosen with the space bar', async () => {
@@ -214,18 +214,17 @@ describe('popup: from a fresh install to a tested channel, with live limits', ()
     await page.keyboard.press('Space');
     await expect.poll(() => radio.isChecked()).toBe(true);
     await expect.poll(async () => (await ask<{ activeChannelId: string }>(page, 'channels.list', {})).activeChannelId).toBe(await radio.evaluate((el) => el.id.replace(/^use-/, '')));
-    await page.close();
+    await closeClean(page);
   });
 
   it('shows the options page with channel details and the full outbox', async () => {
-    const page = await browser.context.newPage();
+    const page = await openPopup(browser, 'options.html');
     await page.setViewportSize({ width: 900, height: 1100 });
-    await page.goto(`chrome-extension://${browser.extensionId}/options.html`);
     await page.getByText(`Connected to ${host} as rep@example.com`).waitFor();
     await page.locator('#channels').getByText('Team SMTP').waitFor();
     await page.getByTestId('outbox-table').waitFor();
     expect(await unlabelled(page)).toEqual([]);
     await shot(page, 'en-12-options', true);
-    await page.close();
+    await closeClean(page);
   });
 });

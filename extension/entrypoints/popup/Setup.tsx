@@ -6,7 +6,7 @@ import type { RelayStatus } from '../../../shared/messages/relay';
 import type { ChannelKind } from '../../../shared/schemas/policy';
 import type { EffectiveSettings } from '../../../shared/schemas/settings';
 import { send } from '../../lib/messaging';
-import { connectRelay, errorText, normalizeRelayUrl } from '../../popup/actions';
+import { connectRelay, errorText, normalizeRelayUrl, openOptions } from '../../popup/actions';
 import { ChannelSetupForm } from '../../popup/components/ChannelSetupForm';
 import { GmailSetup } from '../../popup/components/GmailSetup';
 import { Notice } from '../../popup/components/Notice';
@@ -28,7 +28,9 @@ interface SetupProps {
 /** The setup flow for one kind of channel: relay connection first when needed, then its details and a test. */
 export function Setup(props: SetupProps) {
   const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => heading.current?.focus(), []);
+  useEffect(() => {
+    heading.current?.focus();
+  }, []);
   return (
     <section className="view" aria-labelledby="setup-heading">
       <div className="view-head">
@@ -158,6 +160,20 @@ function RelayFlow(props: SetupProps & { kind: RelayKind }) {
     }
   };
 
+  if (!relay.connected && import.meta.env.FIREFOX) {
+    // Firefox shows the permission doorhanger behind (or instead of) the popup: connect in a tab.
+    return (
+      <div className="stack">
+        <p className="step">{i18n.t('popup.relay.step', ['1', '2'])}</p>
+        <h2>{i18n.t('popup.relay.heading')}</h2>
+        <p className="muted">{i18n.t('popup.relay.intro')}</p>
+        <Notice tone="info">{i18n.t('popup.relay.inTab')}</Notice>
+        <button type="button" className="btn btn-primary btn-wide" onClick={() => void openOptions('relay')}>
+          {i18n.t('popup.relay.openSettings')}
+        </button>
+      </div>
+    );
+  }
   if (!relay.connected) {
     return (
       <RelayConnect

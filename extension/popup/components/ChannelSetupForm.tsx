@@ -94,7 +94,7 @@ export function ChannelSetupForm(props: ChannelSetupFormProps) {
             </Field>
           )}
           {share}
-          {text('name', i18n.t('popup.form.name'))}
+          {text('name', i18n.t('popup.form.name'), {}, i18n.t('popup.form.nameHelp'))}
         </>
       )}
       {form.provider === 'smtp' && (
@@ -127,7 +127,7 @@ export function ChannelSetupForm(props: ChannelSetupFormProps) {
           {text('username', i18n.t('popup.smtp.username'), { autoComplete: 'username' })}
           {secret(i18n.t('popup.smtp.password'))}
           {share}
-          {text('name', i18n.t('popup.form.name'), { placeholder: form.host || undefined })}
+          {text('name', i18n.t('popup.form.name'), { placeholder: form.host || undefined }, i18n.t('popup.form.nameHelp'))}
         </>
       )}
       {props.result && <TestResult text={props.result} />}

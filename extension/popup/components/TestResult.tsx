@@ -6,7 +6,10 @@ import type { VerifyText } from '../logic/texts';
 export function TestResult({ text }: { text: VerifyText }) {
   const box = useRef<HTMLDivElement>(null);
   // The popup is short: bring the answer into view (it is announced by its role as well).
-  useEffect(() => box.current?.scrollIntoView?.({ block: 'nearest', behavior: 'smooth' }), [text]);
+  // (Braces: Chromium's scrollIntoView now returns a promise, and an effect may only return a cleanup function.)
+  useEffect(() => {
+    box.current?.scrollIntoView?.({ block: 'nearest', behavior: 'smooth' });
+  }, [text]);
   return (
     <div
       ref={box}
