@@ -10,6 +10,7 @@ import { FailureLimiter } from './middleware/rate-limit';
 import { securityHeaders } from './middleware/security-headers';
 import { adminRoutes, meRoutes } from './routes/admin';
 import { channelRoutes } from './routes/channels';
+import { deliverabilityRoutes } from './routes/deliverability';
 import type { RouteDeps } from './routes/deps';
 import { limitsRoutes } from './routes/limits';
 import { messageRoutes } from './routes/messages';
@@ -43,6 +44,7 @@ export function createApp(deps: AppDeps) {
     const limiter = new FailureLimiter(api.config.authFailuresPerMinute, api.clock);
     app.use('/v1/*', bearerAuth(api.db, limiter, api.config.trustProxy), ...jsonOnly(api.config.maxBody));
     app.route('/v1/channels', channelRoutes(api));
+    app.route('/v1/channels', deliverabilityRoutes(api));
     app.route('/v1/messages', messageRoutes(api));
     app.route('/v1/limits', limitsRoutes(api));
     app.route('/v1/me', meRoutes());

@@ -28,6 +28,11 @@ const Env = z.object({
   /** SMTP connect/greeting/socket timeout in milliseconds. */
   RELAY_SMTP_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   RELAY_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** DNS servers for deliverability checks ("ip" or "ip:port", comma-separated); the system resolver when empty. */
+  RELAY_DNS_SERVERS: z.string().default(''),
+  RELAY_DNS_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(2000),
+  /** How long deliverability answers are kept. */
+  RELAY_DNS_CACHE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
 });
 
 export type LogLevel = z.infer<typeof Env>['RELAY_LOG_LEVEL'];
@@ -48,6 +53,9 @@ export type RelayConfig = {
   maxAttempts: number;
   smtpTimeoutMs: number;
   logLevel: LogLevel;
+  dnsServers: string[];
+  dnsTimeoutMs: number;
+  dnsCacheSeconds: number;
 };
 
 const list = (s: string) =>
@@ -104,5 +112,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
     maxAttempts: e.RELAY_MAX_ATTEMPTS,
     smtpTimeoutMs: e.RELAY_SMTP_TIMEOUT_MS,
     logLevel: e.RELAY_LOG_LEVEL,
+    dnsServers: list(e.RELAY_DNS_SERVERS),
+    dnsTimeoutMs: e.RELAY_DNS_TIMEOUT_MS,
+    dnsCacheSeconds: e.RELAY_DNS_CACHE_SECONDS,
   };
 }

@@ -16,6 +16,7 @@ import {
   VerifyResult,
 } from '../../shared/schemas/relay-api';
 import { ListMessagesQuery } from './messages';
+import { DeliverabilityReport } from '../../shared/schemas/deliverability';
 
 /** JSON Schema of a zod schema, as the request side sees it (input types, before transforms). */
 const schema = (s: z.ZodType, io: 'input' | 'output' = 'input') =>
@@ -73,6 +74,13 @@ export function openApiDocument(version: string) {
         post: {
           summary: 'Connect, upgrade to TLS and authenticate without sending',
           responses: { '200': { description: '{ok: true} or {ok: false, code, message}', ...json(VerifyResult) }, ...errors(401, 403, 404) },
+        },
+      },
+      '/v1/channels/{id}/deliverability': {
+        parameters: [idParam],
+        get: {
+          summary: "SPF, DKIM, DMARC and MX of the channel's sending domains, each with a status and a fix (cached; ?refresh=1 re-checks; ?dkimSelector= for custom SMTP/SparkPost)",
+          responses: { '200': { description: 'report', ...json(DeliverabilityReport) }, ...errors(400, 401, 403, 404) },
         },
       },
       '/v1/messages': {
