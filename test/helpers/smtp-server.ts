@@ -15,7 +15,19 @@ export interface Received {
   at: number;
 }
 
-export type Stage = 'auth' | 'mail' | 'rcpt' | 'data';
+/** 'connect' answers the connection itself (e.g. 421 instead of the 220 greeting). */
+export type Stage = 'connect' | 'auth' | 'mail' | 'rcpt' | 'data';
+
+/** Where setDelay holds the reply: the 220 greeting, MAIL FROM, or the final reply to DATA. */
+export type DelayStage = 'connect' | 'mail' | 'data';
+
+/**
+ * How a DATA exchange is cut: 'discard' — the server drops the message and the
+ * connection before replying; 'keep' — it keeps the message (an MTA that
+ * queued it) but the connection dies before the 250 is sent. The client
+ * cannot tell the two apart; only 'keep' can lead to a second copy.
+ */
+export type CutMode = 'discard' | 'keep';
 
 /** A scripted misbehaviour: the next `times` commands at `stage` get `code message`. */
 export interface Fault {
@@ -44,8 +56,11 @@ export class TestSmtpServer {
   readonly received: Received[] = [];
   readonly authAttempts: { method: string; user: string; ok: boolean; token?: string }[] = [];
   private faults: Fault[] = [];
-  private dropNextData = 0;
+  private cutQueue: CutMode[] = [];
   private delayMs = 0;
+  private delayStages: DelayStage[] = ['mail', 'data'];
+  /** DATA exchanges cut so far (both modes). */
+  cuts = 0;
   private server: SMTPServer;
   private waiters: (() => void)[] = [];
   port = 0;
@@ -60,6 +75,11 @@ export class TestSmtpServer {
       size: 30 * 1024 * 1024,
       logger: false,
       disableReverseLookup: true,
+      onConnect: (_session, callback) => {
+        const fault = this.takeFault('connect');
+        // Holding this callback holds the 220 greeting: a server too slow to greet.
+        this.later('connect', () => callback(fault ? smtpError(fault) : undefined));
+      },
       onAuth: (auth, session, callback) => {
         const fault = this.takeFault('auth');
         if (fault) return callback(smtpError(fault));
@@ -78,7 +98,7 @@ export class TestSmtpServer {
       },
       onMailFrom: (_address, _session, callback) => {
         const fault = this.takeFault('mail');
-        this.later(() => callback(fault ? smtpError(fault) : null));
+        this.later('mail', () => callback(fault ? smtpError(fault) : null));
       },
       onRcptTo: (_address, _session, callback) => {
         const fault = this.takeFault('rcpt');
@@ -88,16 +108,17 @@ export class TestSmtpServer {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
-          if (this.dropNextData > 0) {
-            this.dropNextData--;
-            // Cut the connection inside DATA: the client never sees a reply.
-            (session as unknown as { _socket?: { destroy(): void } })._socket?.destroy();
+          const cut = this.cutQueue.shift();
+          if (cut) {
+            // The callback is never called: no reply to DATA ever leaves the server.
+            const raw = Buffer.concat(chunks);
+            void (cut === 'keep' ? this.accept(raw, session) : Promise.resolve()).finally(() => this.cut(session.id));
             return;
           }
           const fault = this.takeFault('data');
           if (fault) return callback(smtpError(fault));
           void this.accept(Buffer.concat(chunks), session).then(
-            () => this.later(() => callback(null)),
+            () => this.later('data', () => callback(null)),
             (error) => callback(error as Error),
           );
         });
@@ -121,20 +142,31 @@ export class TestSmtpServer {
     this.faults.push({ times: 1, ...fault });
   }
 
-  /** Drop the connection inside the next `n` DATA exchanges, before replying. */
-  dropInData(n = 1): void {
-    this.dropNextData += n;
+  /**
+   * Cut the connection inside the next `n` DATA exchanges, after the message
+   * body arrived and before any reply (see CutMode).
+   */
+  dropInData(n = 1, mode: CutMode = 'discard'): void {
+    for (let i = 0; i < n; i++) this.cutQueue.push(mode);
   }
 
-  /** Delay MAIL FROM and the final DATA reply by `ms` (for timeout tests). */
-  setDelay(ms: number): void {
+  /** Delay replies by `ms` (timeout tests): by default MAIL FROM and the final DATA reply; 'connect' holds the greeting. */
+  setDelay(ms: number, stages: DelayStage[] = ['mail', 'data']): void {
     this.delayMs = ms;
+    this.delayStages = stages;
   }
 
   clear(): void {
     this.received.length = 0;
     this.authAttempts.length = 0;
     this.faults = [];
+    this.cutQueue = [];
+    this.cuts = 0;
+  }
+
+  /** Connections currently open (the relay's pool keeps some). */
+  get openConnections(): number {
+    return this.server.connections.size;
   }
 
   async waitFor(count: number, timeoutMs = 20_000): Promise<Received[]> {
@@ -162,9 +194,25 @@ export class TestSmtpServer {
     return fault;
   }
 
-  private later(fn: () => void) {
-    if (this.delayMs > 0) setTimeout(fn, this.delayMs);
+  private later(stage: DelayStage, fn: () => void) {
+    if (this.delayMs > 0 && this.delayStages.includes(stage)) setTimeout(fn, this.delayMs);
     else fn();
+  }
+
+  /**
+   * Closes the SMTP connection that carries this session. smtp-server has no
+   * per-session abort, but it keeps every open connection in
+   * `server.connections` (public, typed) and each one's public close() ends
+   * the socket and stops reading it — the client sees the connection go
+   * away with its DATA unanswered.
+   */
+  private cut(sessionId: string) {
+    for (const connection of this.server.connections) {
+      if (connection.id === sessionId || connection.session?.id === sessionId) {
+        this.cuts++;
+        connection.close();
+      }
+    }
   }
 
   private async accept(raw: Buffer, session: SMTPServerSession) {
