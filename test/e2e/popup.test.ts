@@ -3,6 +3,7 @@ import type { Page } from 'playwright-core';
 import { launchWithExtension, type ExtensionBrowser } from '../helpers/chromium';
 import { startRelay, smtpChannel, type RunningRelay } from '../helpers/relay';
 import { TestSmtpServer } from '../helpers/smtp-server';
+import { revokeTokensOf } from '../../relay/store/tokens';
 import { ask, closeClean, grantRelayOrigin, openPopup, shot, storageDump } from './popup.kit';
 
 /** Controls a screen reader could not name: inputs without a label, buttons without text. */
@@ -225,6 +226,23 @@ describe('popup: from a fresh install to a tested channel, with live limits', ()
     await page.getByTestId('outbox-table').waitFor();
     expect(await unlabelled(page)).toEqual([]);
     await shot(page, 'en-12-options', true);
+    await closeClean(page);
+  });
+
+  it('says when the relay refuses the token, and takes a new one', async () => {
+    await revokeTokensOf(relay.relay.db, 'rep@example.com', Date.now());
+    const page = await openPopup(browser);
+    const problem = page.getByTestId('relay-problem');
+    await problem.waitFor();
+    expect(await problem.textContent()).toContain(`The relay at ${host} refused your access token. Ask your admin for a new token and connect again.`);
+    await shot(page, 'en-13-token-refused');
+    await problem.getByRole('button', { name: 'Connect again' }).click();
+    // The address is kept: only the new token is needed.
+    expect(await page.getByTestId('relay-url').inputValue()).toBe(relay.url);
+    await page.getByTestId('relay-token').fill(await relay.createToken('rep@example.com'));
+    await page.getByTestId('relay-connect').click();
+    await page.getByTestId('relay-footnote').waitFor();
+    expect(await page.getByTestId('relay-problem').count()).toBe(0);
     await closeClean(page);
   });
 });

@@ -4,14 +4,17 @@ import type { ChannelKind, ManagedPolicy } from '../../../shared/schemas/policy'
 import { send } from '../../lib/messaging';
 import { errorText, openOptions } from '../../popup/actions';
 import { ProviderPicker } from '../../popup/components/ProviderPicker';
+import { RelayConnect } from '../../popup/components/RelayConnect';
 import { Tabs } from '../../popup/components/Tabs';
+import { useRelayConnect } from '../../popup/hooks/useRelayConnect';
+import type { RelayStatus } from '../../../shared/messages/relay';
 import { useLoad } from '../../popup/hooks/useLoad';
 import { usePoll } from '../../popup/hooks/usePoll';
 import { Channels } from './Channels';
 import { Outbox } from './Outbox';
 import { Setup } from './Setup';
 
-type View = { name: 'home' } | { name: 'setup'; kind: ChannelKind | null };
+type View = { name: 'home' } | { name: 'setup'; kind: ChannelKind | null } | { name: 'relay' };
 type Tab = 'channels' | 'outbox';
 
 /** How often the popup asks for live limits while it is open. */
@@ -68,10 +71,33 @@ export function App() {
             onBack={home}
             onDone={home}
           />
+        ) : view.name === 'relay' && relay.data ? (
+          <Reconnect
+            relay={relay.data}
+            onBack={home}
+            onConnected={(status) => {
+              relay.set(status);
+              home();
+            }}
+          />
         ) : view.name === 'setup' ? (
           <AddChannel settings={settings.data?.values} onPick={(kind) => setView({ name: 'setup', kind })} onBack={home} />
         ) : (
           <>
+            {relay.data?.hasToken && !relay.data.connected && relay.data.error && (
+              <div className="notice notice-warn reconnect" role="alert" data-testid="relay-problem">
+                <p>{relay.data.error.message}</p>
+                <div className="actions">
+                  <button
+                    type="button"
+                    className="btn"
+                    onClick={() => (import.meta.env.FIREFOX ? void openOptions('relay') : setView({ name: 'relay' }))}
+                  >
+                    {i18n.t('popup.relay.reconnect')}
+                  </button>
+                </div>
+              </div>
+            )}
             {hasChannels && (
               <Tabs
                 label={i18n.t('popup.tabs.label')}
@@ -92,6 +118,7 @@ export function App() {
                   settings={settings.data}
                   onAdd={(kind) => setView({ name: 'setup', kind: kind ?? null })}
                   onChanged={channels.refresh}
+                  relayProblem={!!(relay.data?.hasToken && !relay.data.connected && relay.data.error)}
                 />
               ) : (
                 <Outbox connected={relay.data?.connected ?? false} canRetry={relay.data?.canRetry ?? false} channels={channels.data?.channels} />
@@ -121,6 +148,32 @@ function AddChannel(props: { settings?: ManagedPolicy; onPick: (kind: ChannelKin
         <h2 id="add-heading">{i18n.t('popup.providers.pick')}</h2>
       </div>
       <ProviderPicker allowed={props.settings?.allowedChannels} suggested={props.settings?.defaultChannel} onPick={props.onPick} />
+    </section>
+  );
+}
+
+/** The relay refused the stored token or moved: enter a new token (the URL stays unless the rep changes it). */
+function Reconnect(props: { relay: RelayStatus; onBack: () => void; onConnected: (s: RelayStatus) => void }) {
+  const conn = useRelayConnect(props.relay, props.onConnected);
+  return (
+    <section className="view">
+      <div className="view-head">
+        <button type="button" className="btn btn-quiet btn-back" onClick={props.onBack}>
+          <span aria-hidden="true">‹ </span>
+          {i18n.t('popup.back')}
+        </button>
+      </div>
+      <RelayConnect
+        url={conn.url}
+        token={conn.token}
+        managed={conn.managed}
+        busy={conn.busy}
+        waitingFor={conn.waitingFor}
+        errors={conn.errors}
+        onUrl={conn.setUrl}
+        onToken={conn.setToken}
+        onSubmit={() => void conn.connect()}
+      />
     </section>
   );
 }

@@ -14,6 +14,8 @@ import { verifyText, type VerifyText } from '../../popup/logic/texts';
 import { errorText } from '../../popup/actions';
 
 const isRelay = (id: string) => id.startsWith('relay:');
+/** Channels Sendway can talk to right now (others only show why not). */
+const reachable = (c: ChannelView) => c.status === 'ready' || c.status === 'needs_reconnect';
 const sameChannel = (id: string, configured?: string) => !!configured && (id === configured || id === `relay:${configured}`);
 
 export interface ChannelsProps {
@@ -23,6 +25,8 @@ export interface ChannelsProps {
   settings: EffectiveSettings | undefined;
   onAdd: (kind?: ChannelKind) => void;
   onChanged: () => void;
+  /** A relay problem is shown at the top of the popup already. */
+  relayProblem?: boolean;
 }
 
 /** Home: the rep's channels with live gauges, or, on a fresh install, the services to choose from. */
@@ -133,12 +137,13 @@ export function Channels(props: ChannelsProps) {
             team={sameChannel(c.id, values?.teamChannelId)}
             now={now}
             onUse={() => use(c)}
-            onTest={isRelay(c.id) ? () => test(c) : undefined}
+            onTest={isRelay(c.id) && reachable(c) ? () => test(c) : undefined}
             testing={testing === c.id}
             testResult={results[c.id]}
-            onRemove={isRelay(c.id) || c.kind === 'gmail' ? () => remove(c) : undefined}
+            onRemove={(isRelay(c.id) && reachable(c)) || c.kind === 'gmail' ? () => remove(c) : undefined}
             removeLabel={c.kind === 'gmail' ? i18n.t('popup.gmail.disconnect') : undefined}
             removing={removing === c.id}
+            quietStatus={props.relayProblem && isRelay(c.id)}
           >
             {isRelay(c.id) && c.status === 'needs_reconnect' && (
               <PasswordUpdate busy={updating === c.id} onSave={(password) => updatePassword(c, password)} />

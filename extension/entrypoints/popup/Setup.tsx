@@ -6,7 +6,8 @@ import type { RelayStatus } from '../../../shared/messages/relay';
 import type { ChannelKind } from '../../../shared/schemas/policy';
 import type { EffectiveSettings } from '../../../shared/schemas/settings';
 import { send } from '../../lib/messaging';
-import { connectRelay, errorText, normalizeRelayUrl, openOptions } from '../../popup/actions';
+import { errorText, openOptions } from '../../popup/actions';
+import { useRelayConnect } from '../../popup/hooks/useRelayConnect';
 import { ChannelSetupForm } from '../../popup/components/ChannelSetupForm';
 import { GmailSetup } from '../../popup/components/GmailSetup';
 import { Notice } from '../../popup/components/Notice';
@@ -93,11 +94,7 @@ function RelayFlow(props: SetupProps & { kind: RelayKind }) {
   const { relay } = props;
   // Two steps when the relay connection has to be made first; it stays counted as two once done.
   const [steps] = useState(relay.connected ? 0 : 2);
-  const [url, setUrl] = useState(relay.relayUrl ?? '');
-  const [token, setToken] = useState('');
-  const [connecting, setConnecting] = useState(false);
-  const [waitingFor, setWaitingFor] = useState<string>();
-  const [relayErrors, setRelayErrors] = useState<{ relayUrl?: string; token?: string; general?: string }>({});
+  const conn = useRelayConnect(relay, props.onRelay);
 
   const [form, setForm] = useState(() => initialForm(props.kind, relay.account?.email));
   const [errors, setErrors] = useState<FormErrors>({});
@@ -110,29 +107,6 @@ function RelayFlow(props: SetupProps & { kind: RelayKind }) {
     // Once connected, the rep's address is known: use it to pre-fill.
     if (relay.account?.email) setForm((f) => (f.email || f.username ? f : initialForm(props.kind, relay.account?.email)));
   }, [relay.account?.email, props.kind]);
-
-  const connect = async () => {
-    const normalized = normalizeRelayUrl(relay.urlManaged && relay.relayUrl ? relay.relayUrl : url);
-    const errs: typeof relayErrors = {};
-    if (!normalized) errs.relayUrl = url.trim() ? i18n.t('popup.relay.invalidUrl') : i18n.t('popup.errors.urlRequired');
-    if (!token.trim()) errs.token = i18n.t('popup.form.required', [i18n.t('popup.relay.token')]);
-    setRelayErrors(errs);
-    if (errs.relayUrl || errs.token || !normalized) return;
-    setConnecting(true);
-    setWaitingFor(new URL(normalized).host);
-    try {
-      // connectRelay asks for the host permission first, inside this click's user gesture.
-      const status = await connectRelay(normalized, token, relay.urlManaged);
-      setToken('');
-      props.onRelay(status);
-    } catch (e) {
-      const field = e instanceof SendwayError ? e.field : undefined;
-      setRelayErrors(field === 'token' ? { token: errorText(e) } : field === 'relayUrl' ? { relayUrl: errorText(e) } : { general: errorText(e) });
-    } finally {
-      setWaitingFor(undefined);
-      setConnecting(false);
-    }
-  };
 
   const save = async () => {
     setResult(undefined);
@@ -177,16 +151,16 @@ function RelayFlow(props: SetupProps & { kind: RelayKind }) {
   if (!relay.connected) {
     return (
       <RelayConnect
-        url={relay.urlManaged && relay.relayUrl ? relay.relayUrl : url}
-        token={token}
-        managed={relay.urlManaged}
-        busy={connecting}
-        waitingFor={waitingFor}
-        errors={{ ...relayErrors, general: relayErrors.general ?? (relay.hasToken ? relay.error?.message : undefined) }}
+        url={conn.url}
+        token={conn.token}
+        managed={conn.managed}
+        busy={conn.busy}
+        waitingFor={conn.waitingFor}
+        errors={{ ...conn.errors, general: conn.errors.general ?? (relay.hasToken ? relay.error?.message : undefined) }}
         step={{ n: 1, of: 2 }}
-        onUrl={setUrl}
-        onToken={setToken}
-        onSubmit={connect}
+        onUrl={conn.setUrl}
+        onToken={conn.setToken}
+        onSubmit={() => void conn.connect()}
       />
     );
   }

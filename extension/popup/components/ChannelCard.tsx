@@ -22,6 +22,8 @@ export interface ChannelCardProps {
   removeLabel?: string;
   onRemove?: () => void;
   removing?: boolean;
+  /** The popup already explains a relay problem once at the top: do not repeat it on every card. */
+  quietStatus?: boolean;
   /** Extra content, e.g. the form to enter a changed password. */
   children?: ReactNode;
 }
@@ -32,6 +34,7 @@ export function ChannelCard(props: ChannelCardProps) {
   const [confirming, setConfirming] = useState(false);
   const [minute, day] = windowsOf(channel);
   const slotFree = Date.parse(channel.limits.nextSlotAt) <= now + 500;
+  const live = channel.status === 'ready' || channel.status === 'needs_reconnect';
   const meta = [
     kindName(channel.kind),
     props.team ? i18n.t('popup.channels.team') : channel.scope === 'domain' ? i18n.t('popup.channels.domain') : i18n.t('popup.channels.personal'),
@@ -67,26 +70,31 @@ export function ChannelCard(props: ChannelCardProps) {
         )}
       </p>
       {active && channel.status !== 'ready' && <p className={`chip chip-${channel.status} chip-block`}>{statusName(channel.status)}</p>}
-      {channel.statusMessage && <p className="channel-status-message">{channel.statusMessage}</p>}
+      {channel.statusMessage && !(props.quietStatus && !live) && <p className="channel-status-message">{channel.statusMessage}</p>}
 
-      <div className="gauges" aria-label={i18n.t('popup.channels.details', [channel.name])} role="group">
-        {minute && <Gauge window={minute} />}
-        {day && <Gauge window={day} />}
-      </div>
-      <p className="channel-slot" data-testid="next-slot">
-        {slotFree ? i18n.t('popup.limits.sendNow') : i18n.t('popup.limits.nextSlot', [formatWhen(channel.limits.nextSlotAt, now)])}
-      </p>
-      <p className="channel-counts" data-testid="channel-counts">
-        <span>{i18n.t('popup.limits.queued', [formatNumber(channel.limits.queued)])}</span>
-        <span aria-hidden="true"> · </span>
-        <span>{i18n.t('popup.limits.sent', [formatNumber(channel.limits.sent)])}</span>
-        <span aria-hidden="true"> · </span>
-        <span className={channel.limits.failed ? 'text-error' : undefined}>
-          {i18n.t('popup.limits.failed', [formatNumber(channel.limits.failed)])}
-        </span>
-      </p>
-      {channel.limits.perMessage !== null && (
-        <p className="channel-note">{i18n.t('popup.limits.perMessage', [formatNumber(channel.limits.perMessage)])}</p>
+      {/* Usage of a channel Sendway cannot reach right now would be stale: show it only when live. */}
+      {live && (
+        <>
+          <div className="gauges" aria-label={i18n.t('popup.channels.details', [channel.name])} role="group">
+            {minute && <Gauge window={minute} />}
+            {day && <Gauge window={day} />}
+          </div>
+          <p className="channel-slot" data-testid="next-slot">
+            {slotFree ? i18n.t('popup.limits.sendNow') : i18n.t('popup.limits.nextSlot', [formatWhen(channel.limits.nextSlotAt, now)])}
+          </p>
+          <p className="channel-counts" data-testid="channel-counts">
+            <span>{i18n.t('popup.limits.queued', [formatNumber(channel.limits.queued)])}</span>
+            <span aria-hidden="true"> · </span>
+            <span>{i18n.t('popup.limits.sent', [formatNumber(channel.limits.sent)])}</span>
+            <span aria-hidden="true"> · </span>
+            <span className={channel.limits.failed ? 'text-error' : undefined}>
+              {i18n.t('popup.limits.failed', [formatNumber(channel.limits.failed)])}
+            </span>
+          </p>
+          {channel.limits.perMessage !== null && (
+            <p className="channel-note">{i18n.t('popup.limits.perMessage', [formatNumber(channel.limits.perMessage)])}</p>
+          )}
+        </>
       )}
 
       {props.children}
