@@ -90,12 +90,16 @@ export class DeliveryWorker {
     return this.deps.commits.run(fn, { durable: false });
   }
 
-  /** Messages a crash left in "sending" go back to the queue with their Message-ID unchanged. */
+  /**
+   * Messages a crash left in "sending" go back to the queue with their Message-ID unchanged.
+   * They keep their next_attempt_at (it was due when they were claimed), so they go out
+   * first, not behind the whole backlog queued meanwhile.
+   */
   async recover(): Promise<number> {
     const now = this.deps.clock.now();
     const r = await this.deps.db
       .updateTable('messages')
-      .set({ status: 'retrying', next_attempt_at: now, updated_at: now, last_error: 'relay restarted during delivery; retrying with the same Message-ID' })
+      .set({ status: 'retrying', updated_at: now, last_error: 'relay restarted during delivery; retrying with the same Message-ID' })
       .where('status', '=', 'sending')
       .executeTakeFirst();
     const n = Number(r.numUpdatedRows);
