@@ -148,6 +148,18 @@ export function Channels(props: ChannelsProps) {
             {isRelay(c.id) && c.status === 'needs_reconnect' && (
               <PasswordUpdate busy={updating === c.id} onSave={(password) => updatePassword(c, password)} />
             )}
+            {c.kind === 'gmail' && c.status !== 'ready' && (
+              <div className="actions">
+                <button
+                  type="button"
+                  className="btn btn-primary"
+                  disabled={updating === c.id}
+                  onClick={() => void run(c.id, async () => void (await send('gmail.connect', {})), setUpdating)}
+                >
+                  {i18n.t('popup.gmail.connect')}
+                </button>
+              </div>
+            )}
           </ChannelCard>
         ))}
       </ul>
