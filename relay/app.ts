@@ -14,6 +14,7 @@ import { deliverabilityRoutes } from './routes/deliverability';
 import type { RouteDeps } from './routes/deps';
 import { limitsRoutes } from './routes/limits';
 import { messageRoutes } from './routes/messages';
+import { oauthRoutes } from './routes/oauth';
 import { openApiDocument } from './routes/openapi';
 
 export interface AppDeps {
@@ -45,6 +46,7 @@ export function createApp(deps: AppDeps) {
     app.use('/v1/*', bearerAuth(api.db, limiter, api.config.trustProxy), ...jsonOnly(api.config.maxBody));
     app.route('/v1/channels', channelRoutes(api));
     app.route('/v1/channels', deliverabilityRoutes(api));
+    app.route('/v1/channels', oauthRoutes(api));
     app.route('/v1/messages', messageRoutes(api));
     app.route('/v1/limits', limitsRoutes(api));
     app.route('/v1/me', meRoutes());

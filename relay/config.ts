@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { loadMicrosoftConfig, type MicrosoftConfig } from './oauth/config';
 import { Allowlist } from './security/egress';
 
 /** Every environment variable the relay reads. The README's configuration table mirrors this. */
@@ -53,6 +54,8 @@ export type RelayConfig = {
   maxAttempts: number;
   smtpTimeoutMs: number;
   logLevel: LogLevel;
+  /** Office 365 modern authentication (RELAY_MS_*, see oauth/config.ts). */
+  microsoft: MicrosoftConfig;
   dnsServers: string[];
   dnsTimeoutMs: number;
   dnsCacheSeconds: number;
@@ -112,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
     maxAttempts: e.RELAY_MAX_ATTEMPTS,
     smtpTimeoutMs: e.RELAY_SMTP_TIMEOUT_MS,
     logLevel: e.RELAY_LOG_LEVEL,
+    microsoft: loadMicrosoftConfig(env),
     dnsServers: list(e.RELAY_DNS_SERVERS),
     dnsTimeoutMs: e.RELAY_DNS_TIMEOUT_MS,
     dnsCacheSeconds: e.RELAY_DNS_CACHE_SECONDS,

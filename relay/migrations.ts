@@ -82,6 +82,25 @@ const MIGRATIONS: ((db: Kysely<any>) => Promise<void>)[] = [
   async (db) => {
     await sql`create index messages_waiting on messages (channel_id, next_attempt_at, created_at) where status in ('queued', 'scheduled', 'retrying')`.execute(db);
   },
+  // 4: Office 365 with modern authentication. A channel authenticates with a password or with OAuth 2.0;
+  // an OAuth channel's grant (refresh token and current access token, both sealed like passwords) lives beside it.
+  async (db) => {
+    await sql`alter table channels add column auth text not null default 'password'`.execute(db);
+    await sql`create table oauth_grants (
+      channel_id text primary key,
+      issuer text not null,
+      client_id text not null,
+      tenant_id text,
+      subject text not null,
+      refresh_enc text not null,
+      access_enc text,
+      access_expires_at integer,
+      access_obtained_at integer,
+      generation integer not null default 1,
+      created_at integer not null,
+      updated_at integer not null
+    )`.execute(db);
+  },
 ];
 
 export async function migrate(db: Kysely<any>): Promise<void> {

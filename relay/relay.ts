@@ -5,6 +5,7 @@ import { openSqlite, type RelayDb } from './db';
 import { TransportPool } from './delivery/transports';
 import { DeliveryWorker } from './delivery/worker';
 import { createLogger, type Logger } from './log';
+import { MicrosoftTokens } from './oauth/tokens';
 import type { RouteDeps } from './routes/deps';
 import { Allowlist, systemLookup, type Lookup } from './security/egress';
 import { loadKey, secretBox } from './security/secrets';
@@ -46,8 +47,9 @@ export async function createRelay(o: RelayOptions): Promise<Relay> {
   }
   const lookup = o.lookup ?? systemLookup;
   const smtp = { ca: config.smtpCa, timeoutMs: config.smtpTimeoutMs };
-  const transports = new TransportPool({ box, allow, lookup, smtp, logger });
   const commits = new GroupCommit(db, syncWal);
+  const oauth = new MicrosoftTokens({ db, box, clock, config: config.microsoft, logger, write: (fn) => commits.run(fn) });
+  const transports = new TransportPool({ box, allow, lookup, smtp, logger, oauth });
   const worker = new DeliveryWorker({ db, commits, clock, transports, logger, maxAttempts: config.maxAttempts, random: o.random, backoff: o.backoff });
   const deps: RouteDeps = {
     db,
@@ -59,6 +61,7 @@ export async function createRelay(o: RelayOptions): Promise<Relay> {
     lookup,
     smtp,
     logger,
+    oauth,
     notify: (channelId, at) => (channelId === undefined ? worker.notify() : worker.queued(channelId, at ?? clock.now())),
     invalidateChannel: (id) => {
       transports.invalidate(id);

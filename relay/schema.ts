@@ -40,6 +40,8 @@ export interface ChannelsTable {
   created_at: number;
   updated_at: number;
   deleted_at: number | null;
+  /** 'password' (password_enc) or 'oauth2' (oauth_grants); migration 4. */
+  auth: Generated<string>;
 }
 
 export interface MessagesTable {
@@ -74,10 +76,31 @@ export interface LedgerTable {
   recipients: number;
 }
 
+/** An OAuth channel's grant (migration 4). Tokens are AES-256-GCM sealed, bound to the channel id. */
+export interface OAuthGrantsTable {
+  channel_id: string;
+  /** 'microsoft'. */
+  issuer: string;
+  client_id: string;
+  /** The directory tenant the grant lives in (id_token `tid`). */
+  tenant_id: string | null;
+  /** The account (id_token `oid`): a reconnect must be the same person. */
+  subject: string;
+  refresh_enc: string;
+  access_enc: string | null;
+  access_expires_at: number | null;
+  access_obtained_at: number | null;
+  /** Bumped on every refresh: pooled SMTP connections are rebuilt with the new token. */
+  generation: number;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface DB {
   meta: MetaTable;
   tokens: TokensTable;
   channels: ChannelsTable;
   messages: MessagesTable;
   ledger: LedgerTable;
+  oauth_grants: OAuthGrantsTable;
 }

@@ -1,6 +1,8 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import type { Logger } from '../log';
+import { oauthSmtpAuth } from '../oauth/smtp-auth';
+import type { MicrosoftTokens } from '../oauth/tokens';
 import { checkEgress, type Allowlist, type Lookup } from '../security/egress';
 import type { SecretBox } from '../security/secrets';
 import type { ChannelRecord } from '../store/channels';
@@ -29,6 +31,8 @@ export interface TransportDeps {
   lookup: Lookup;
   smtp: SmtpEnv;
   logger: Logger;
+  /** Access tokens for OAuth (Office 365 modern authentication) channels. */
+  oauth?: MicrosoftTokens;
 }
 
 /**
@@ -44,7 +48,9 @@ export class TransportPool {
   constructor(private readonly deps: TransportDeps) {}
 
   async acquire(channel: ChannelRecord, maxConnections: number, now: number): Promise<{ transport: Entry['transport']; release: () => void }> {
-    const key = `${channel.updatedAt}:${maxConnections}`;
+    // An OAuth channel's token comes first (refreshed if due): a new token means new connections that log in with it.
+    const oauth = channel.auth === 'oauth2' ? await this.oauthAuth(channel) : undefined;
+    const key = `${channel.updatedAt}:${maxConnections}${oauth ? `:${oauth.generation}` : ''}`;
     let entry = this.entries.get(channel.id);
     if (entry && entry.key !== key) {
       this.retire(entry);
@@ -57,9 +63,11 @@ export class TransportPool {
       // Another acquire may have built one while we resolved.
       entry = this.entries.get(channel.id);
       if (!entry || entry.key !== key) {
-        const password = this.deps.box.open(channel.passwordEnc, channel.id);
+        if (entry) this.retire(entry); // built meanwhile for an older key (e.g. the token before a refresh)
+        const password = oauth ? '' : this.deps.box.open(channel.passwordEnc, channel.id);
         const transport = nodemailer.createTransport({
           ...smtpOptions(channel, egress.address, password, this.deps.smtp),
+          ...(oauth ? { auth: oauth.auth } : {}),
           pool: true,
           maxConnections,
           maxMessages: 100,
@@ -81,6 +89,11 @@ export class TransportPool {
         if (e.retired && e.users === 0) this.closeEntry(e);
       },
     };
+  }
+
+  private oauthAuth(channel: ChannelRecord) {
+    if (!this.deps.oauth) throw new Error('OAuth channels need the relay\'s token manager');
+    return oauthSmtpAuth(channel, this.deps.oauth);
   }
 
   /** Drops a channel's transport (deleted, credentials refused, slowed down). */

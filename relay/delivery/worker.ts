@@ -5,6 +5,7 @@ import { backoffMs, classifySmtpError, type SmtpErrorLike } from '../../shared/s
 import type { Clock } from '../clock';
 import type { RelayDb } from '../db';
 import type { Logger } from '../log';
+import { tokenVerdict } from '../oauth/smtp-auth';
 import type { GroupCommit } from '../store/group-commit';
 import type { Transaction } from 'kysely';
 import type { DB } from '../schema';
@@ -427,9 +428,11 @@ export class DeliveryWorker {
       return;
     }
     const e = (error ?? {}) as SmtpErrorLike;
-    const verdict = classifySmtpError(e);
+    // An OAuth channel whose token could not be renewed: revoked → needs reconnect (mail waits), outage → retry.
+    const tokenFailure = tokenVerdict(error);
+    const verdict = tokenFailure ?? classifySmtpError(e);
     // A reply from the server means it did not take the message: it does not count against the limits.
-    const rejected = e.responseCode !== undefined;
+    const rejected = e.responseCode !== undefined || tokenFailure !== null;
 
     switch (verdict.action) {
       case 'fail':

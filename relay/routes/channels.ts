@@ -155,7 +155,7 @@ export function channelRoutes(deps: RouteDeps) {
       await db.updateTable('channels').set({ status: 'active', updated_at: now }).where('id', '=', channel.id).execute();
       deps.invalidateChannel(channel.id);
       deps.notify();
-    } else if (!result.ok && ['auth_failed', 'smtp_auth_disabled', 'basic_auth_unsupported'].includes(result.code) && channel.status !== 'needs_reconnect') {
+    } else if (!result.ok && ['auth_failed', 'smtp_auth_disabled', 'basic_auth_unsupported', 'needs_reconnect'].includes(result.code) && channel.status !== 'needs_reconnect') {
       await db.updateTable('channels').set({ status: 'needs_reconnect', updated_at: now }).where('id', '=', channel.id).execute();
       deps.invalidateChannel(channel.id);
     }

@@ -3,6 +3,7 @@ import type { RelayConfig } from '../config';
 import type { RelayDb } from '../db';
 import type { SmtpEnv } from '../delivery/smtp-options';
 import type { Logger } from '../log';
+import type { MicrosoftTokens } from '../oauth/tokens';
 import type { Allowlist, Lookup } from '../security/egress';
 import type { SecretBox } from '../security/secrets';
 import type { GroupCommit } from '../store/group-commit';
@@ -19,6 +20,8 @@ export interface RouteDeps {
   lookup: Lookup;
   smtp: SmtpEnv;
   logger: Logger;
+  /** Office 365 modern authentication: code redemption and access tokens for OAuth channels. */
+  oauth: MicrosoftTokens;
   /** Wakes the delivery worker: mail was queued on `channelId`, due at `at` (epoch ms). */
   notify(channelId?: string, at?: number): void;
   /** Drops a channel's pooled connections (credentials changed, channel deleted). */

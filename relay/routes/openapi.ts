@@ -16,6 +16,7 @@ import {
   VerifyResult,
 } from '../../shared/schemas/relay-api';
 import { ListMessagesQuery } from './messages';
+import { MicrosoftOAuthInfo, OAuthCodeRequest } from '../../shared/schemas/microsoft-oauth';
 import { DeliverabilityReport } from '../../shared/schemas/deliverability';
 
 /** JSON Schema of a zod schema, as the request side sees it (input types, before transforms). */
@@ -74,6 +75,34 @@ export function openApiDocument(version: string) {
         post: {
           summary: 'Connect, upgrade to TLS and authenticate without sending',
           responses: { '200': { description: '{ok: true} or {ok: false, code, message}', ...json(VerifyResult) }, ...errors(401, 403, 404) },
+        },
+      },
+      '/v1/channels/office365/oauth': {
+        get: {
+          summary: 'How the relay is set up for Office 365 sign-in (client id, tenant, authorize URL, scopes; nothing secret)',
+          responses: { '200': { description: 'Microsoft sign-in settings', ...json(MicrosoftOAuthInfo) }, ...errors(401) },
+        },
+        post: {
+          summary: 'Office 365 with modern authentication: redeem an authorization code (PKCE) and create the rep\'s personal channel (auth oauth2, XOAUTH2)',
+          requestBody: { required: true, ...json(OAuthCodeRequest, 'input') },
+          responses: {
+            '201': { description: 'the new channel (never a token)', ...json(Channel) },
+            '200': { description: 'this mailbox was already connected: the existing channel, signed in again', ...json(Channel) },
+            '503': { description: 'the Microsoft sign-in service could not be reached', ...json(ApiError) },
+            ...errors(400, 401, 403, 413, 415, 422),
+          },
+        },
+      },
+      '/v1/channels/{id}/oauth': {
+        parameters: [idParam],
+        post: {
+          summary: 'Reconnect an Office 365 channel with a new sign-in (after "needs_reconnect"), or switch a password channel to OAuth; queued mail is sent',
+          requestBody: { required: true, ...json(OAuthCodeRequest, 'input') },
+          responses: {
+            '200': { description: 'the channel, active again', ...json(Channel) },
+            '503': { description: 'the Microsoft sign-in service could not be reached', ...json(ApiError) },
+            ...errors(400, 401, 403, 404, 409, 415, 422),
+          },
         },
       },
       '/v1/channels/{id}/deliverability': {

@@ -14,6 +14,8 @@ export interface ChannelRecord {
   security: Security;
   username: string;
   passwordEnc: string;
+  /** 'oauth2': Office 365 with modern authentication, tokens in oauth_grants (relay/oauth); passwordEnc is empty. */
+  auth?: 'password' | 'oauth2';
   scope: 'personal' | 'domain';
   domains: string[];
   ownerTokenId: string;
@@ -36,6 +38,7 @@ export function toRecord(r: Selectable<ChannelsTable>): ChannelRecord {
     security: r.security as Security,
     username: r.username,
     passwordEnc: r.password_enc,
+    auth: r.auth === 'oauth2' ? 'oauth2' : 'password',
     scope: r.scope as ChannelRecord['scope'],
     domains: JSON.parse(r.domains) as string[],
     ownerTokenId: r.owner_token_id,
@@ -59,7 +62,7 @@ export function toView(c: ChannelRecord): Channel {
     port: c.port,
     security: c.security,
     username: c.username,
-    auth: 'password',
+    auth: c.auth ?? 'password',
     scope: c.scope,
     domains: c.domains,
     ownerEmail: c.ownerEmail,
@@ -81,6 +84,7 @@ export async function insertChannel(db: RelayDb, c: ChannelRecord): Promise<void
       security: c.security,
       username: c.username,
       password_enc: c.passwordEnc,
+      auth: c.auth ?? 'password',
       scope: c.scope,
       domains: JSON.stringify(c.domains),
       owner_token_id: c.ownerTokenId,
@@ -121,6 +125,7 @@ export async function holdChannel(db: RelayDb, id: string, until: number | null,
 export async function deleteChannel(db: RelayDb, id: string, now: number): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await trx.updateTable('channels').set({ deleted_at: now, password_enc: '', updated_at: now }).where('id', '=', id).execute();
+    await trx.deleteFrom('oauth_grants').where('channel_id', '=', id).execute();
     await trx
       .updateTable('messages')
       .set({ status: 'cancelled', last_error: 'channel deleted', updated_at: now })
