@@ -28,9 +28,7 @@ export interface OpenedDb {
  * the 202, and the worker's bookkeeping commits do not each pay an fsync.
  */
 export async function openSqlite(dataDir: string): Promise<OpenedDb> {
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  // Refuse to start where mail could not be kept: fail now, not at the first 202.
-  fs.accessSync(dataDir, fs.constants.W_OK);
+  checkDataDir(dataDir);
   const file = path.join(dataDir, 'relay.sqlite');
   const sqlite = new Database(file);
   // Mail content and sealed secrets live here: owner only.
@@ -60,4 +58,31 @@ export async function openSqlite(dataDir: string): Promise<OpenedDb> {
     }
   };
   return { db, file, syncWal };
+}
+
+/** Below this much free space the relay will not start: room for at least one largest request (RELAY_MAX_BODY's default) and its bookkeeping. */
+export const MIN_FREE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Refuse to start where mail could not be kept: fail now, with the real cause,
+ * not at the first 202. Read-only (EROFS, permissions) and full disks both
+ * count — on a full disk SQLite opens an existing database and then fails
+ * with a bare "disk I/O error".
+ */
+export function checkDataDir(dataDir: string): void {
+  try {
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    // mkdir -p under a read-only mount reports ENOENT; name the ancestor that refuses writes instead.
+    let parent = path.dirname(dataDir);
+    while (!fs.existsSync(parent) && parent !== path.dirname(parent)) parent = path.dirname(parent);
+    fs.accessSync(parent, fs.constants.W_OK);
+    throw error;
+  }
+  fs.accessSync(dataDir, fs.constants.W_OK);
+  const { bavail, bsize } = fs.statfsSync(dataDir);
+  const free = Number(bavail) * Number(bsize);
+  if (free < MIN_FREE_BYTES) {
+    throw new Error(`no space left on its filesystem: ${free} bytes free, at least ${MIN_FREE_BYTES / 1024 / 1024} MiB needed to keep accepted mail`);
+  }
 }
