@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { expect } from 'vitest';
 import { SmtpServerProcess, type ReceivedSummary } from './smtp-server-process';
 import { TEST_CA_FILE, createChannel, smtpChannel, startRelay } from './relay';
 
@@ -310,4 +311,48 @@ export async function crashRun(o: CrashRunOptions): Promise<CrashReport> {
       durationMs: Date.now() - started,
     };
   }
+}
+
+/**
+ * The drill's verdict: nothing accepted is lost, nothing arrives more than
+ * twice, and every second copy is a send a kill cut inside the SMTP DATA
+ * exchange (so the relay retried it: attempts ≥ 2), at most `concurrency` per kill.
+ */
+export function checkCrashReport(r: CrashReport, concurrency: number): void {
+  expect(r.non202).toEqual([]);
+  expect(r.accepted).toBe(r.messages);
+  expect(r.lost).toEqual([]);
+  expect(r.unknown).toEqual([]);
+  expect(r.delivered).toBe(r.messages);
+  expect(r.maxCopies).toBeLessThanOrEqual(2);
+  expect(r.copies).toBe(r.delivered + r.duplicates.length);
+  for (const d of r.duplicates) expect(d.attempts, d.messageId).toBeGreaterThanOrEqual(2);
+  expect(r.duplicates.length).toBeLessThanOrEqual(r.kills * concurrency);
+  expect(r.kills).toBeGreaterThan(0);
+  // Every kill landed while mail was still being delivered.
+  for (const p of r.killPoints) expect(p).toBeLessThan(r.messages);
+}
+
+export function printCrashReport(name: string, r: CrashReport): void {
+  const summary = {
+    seed: r.seed,
+    messages: r.messages,
+    kills: r.kills,
+    killsWhilePosting: r.killsWhilePosting,
+    killPoints: r.killPoints,
+    accepted: r.accepted,
+    repostedAfterCrash: r.repostedAfterCrash,
+    replayed: r.replayed,
+    delivered: r.delivered,
+    copies: r.copies,
+    duplicates: r.duplicates.length,
+    lost: r.lost.length,
+    recoveredInFlight: r.recoveredInFlight,
+    recoveredSeen: r.recoveredSeen,
+    restartMs: r.restartMs,
+    durationMs: r.durationMs,
+  };
+  console.log(`[${name}] ${JSON.stringify(summary)}`);
+  fs.mkdirSync('test-results', { recursive: true });
+  fs.writeFileSync(`test-results/${name}.json`, JSON.stringify({ ...summary, duplicateIds: r.duplicates }, null, 2));
 }
