@@ -41,6 +41,8 @@ export async function openPopup(browser: ExtensionBrowser, page?: string): Promi
   pageErrors.set(tab, errors);
   tab.on('pageerror', (e) => errors.push(`${e.message}\n${e.stack ?? ''}`));
   await tab.setViewportSize({ width: 400, height: 600 });
+  // Gauges animate their width; screenshots should show where they end up.
+  await tab.emulateMedia({ reducedMotion: 'reduce' });
   await tab.goto(`chrome-extension://${browser.extensionId}/${page ?? 'popup.html'}`);
   return tab;
 }

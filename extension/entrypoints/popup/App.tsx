@@ -80,6 +80,8 @@ export function App() {
               home();
             }}
           />
+        ) : view.name === 'setup' && view.kind ? (
+          <p className="muted">{relay.error || settings.error ? errorText(relay.error ?? settings.error) : i18n.t('popup.loading')}</p>
         ) : view.name === 'setup' ? (
           <AddChannel settings={settings.data?.values} onPick={(kind) => setView({ name: 'setup', kind })} onBack={home} />
         ) : (

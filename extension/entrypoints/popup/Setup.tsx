@@ -168,6 +168,7 @@ function RelayFlow(props: SetupProps & { kind: RelayKind }) {
     return (
       <div className="stack" data-testid="setup-done">
         <TestResult text={done} />
+        <p className="muted">{i18n.t('popup.test.next')}</p>
         <button type="button" className="btn btn-primary btn-wide" onClick={props.onDone} autoFocus data-testid="setup-finish">
           {i18n.t('popup.done')}
         </button>

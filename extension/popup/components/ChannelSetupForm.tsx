@@ -72,6 +72,8 @@ export function ChannelSetupForm(props: ChannelSetupFormProps) {
       {props.step && <p className="step">{i18n.t('popup.relay.step', [String(props.step.n), String(props.step.of)])}</p>}
       {form.provider === 'office365' && (
         <>
+          {/* Modern authentication ("Connect Office 365", OAuth via the relay) is a separate issue: it comes in
+              here as a second way in, above the password fields, once a Microsoft client id is configured. */}
           <Office365Notice />
           {text('email', i18n.t('popup.office365.email'), { type: 'email', autoComplete: 'email' })}
           {secret(i18n.t('popup.office365.password'), i18n.t('popup.office365.passwordHelp'))}
