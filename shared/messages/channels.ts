@@ -14,6 +14,8 @@ export const ChannelView = z.object({
   /** The address mail goes out as, when known (Gmail account, Office 365 mailbox). */
   account: z.string().optional(),
   status: z.enum(['ready', 'needs_reconnect', 'signed_out', 'unreachable']),
+  /** How a relay channel signs in: 'oauth2' is Office 365 with Microsoft sign-in (its Reconnect signs in again). */
+  auth: z.enum(['password', 'oauth2']).optional(),
   statusMessage: z.string().optional(),
   limits: z.object({
     perMinute: WindowUsage,

@@ -3,6 +3,7 @@ import { settingsMessages } from './settings';
 import { channelMessages } from './channels';
 import { gmailMessages } from './gmail';
 import { relayMessages } from './relay';
+import { office365Messages } from './office365';
 import { templateMessages } from './templates';
 
 /**
@@ -15,6 +16,7 @@ export const messages = {
   ...channelMessages,
   ...gmailMessages,
   ...relayMessages,
+  ...office365Messages,
   ...templateMessages,
 };
 

@@ -4,6 +4,7 @@ import { settingsHandlers } from './settings';
 import { channelHandlers } from './channels';
 import { gmailHandlers } from './gmail';
 import { relayHandlers } from './relay';
+import { office365Handlers } from './office365';
 import { templateHandlers } from './templates';
 
 /** The handler map: one entry per message in shared/messages. TypeScript checks it is complete. */
@@ -13,5 +14,6 @@ export const handlers: Handlers = {
   ...channelHandlers,
   ...gmailHandlers,
   ...relayHandlers,
+  ...office365Handlers,
   ...templateHandlers,
 };

@@ -15,6 +15,7 @@ import {
   type SendMessageRequest,
   type UpdateChannelRequest,
 } from '../../../shared/schemas/relay-api';
+import { MicrosoftOAuthInfo, type OAuthCodeRequest } from '../../../shared/schemas/microsoft-oauth';
 import { relayErrorText, type RelayErrorKey } from './error-text';
 
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
@@ -131,6 +132,29 @@ export class RelayClient {
       throw error;
     }
     return this.getMessage(id, signal);
+  }
+
+  /**
+   * How the relay is set up for Office 365 sign-in. A relay from before
+   * modern authentication answers "no such endpoint": null then.
+   */
+  async microsoftOAuthInfo(signal?: AbortSignal): Promise<MicrosoftOAuthInfo | null> {
+    try {
+      return await this.request('GET', '/v1/channels/office365/oauth', MicrosoftOAuthInfo, { signal });
+    } catch (error) {
+      if (error instanceof SendwayError && error.code === 'not_found' && !error.field) return null;
+      throw error;
+    }
+  }
+
+  /** Redeems a Microsoft sign-in on the relay: the rep's Office 365 channel (created, or the existing one signed in again). */
+  connectOffice365(body: OAuthCodeRequest, signal?: AbortSignal) {
+    return this.request('POST', '/v1/channels/office365/oauth', Channel, { body, signal, timeoutMs: VERIFY_TIMEOUT_MS });
+  }
+
+  /** Signs an Office 365 channel in again (or switches a password channel to OAuth); its queued mail goes. */
+  reconnectOffice365(id: string, body: Omit<OAuthCodeRequest, 'name'>, signal?: AbortSignal) {
+    return this.request('POST', `/v1/channels/${enc(id)}/oauth`, Channel, { body, signal, timeoutMs: VERIFY_TIMEOUT_MS });
   }
 
   /** The API paths the relay publishes (GET /v1/openapi.json, no auth needed), to see what it supports. */

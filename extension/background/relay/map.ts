@@ -35,9 +35,11 @@ export function toChannelView(channel: Channel, limits: ChannelLimits | undefine
   let statusMessage: string | undefined;
   if (needsReconnect) {
     statusMessage =
-      channel.provider === 'office365'
-        ? i18n.t('popup.channels.needsReconnectOffice365')
-        : i18n.t('popup.channels.needsReconnect');
+      channel.auth === 'oauth2'
+        ? i18n.t('office365.status.needsReconnect')
+        : channel.provider === 'office365'
+          ? i18n.t('popup.channels.needsReconnectOffice365')
+          : i18n.t('popup.channels.needsReconnect');
   } else if (limits?.held) {
     statusMessage = i18n.t('popup.channels.held', [limits.held.reason]);
   }
@@ -48,6 +50,7 @@ export function toChannelView(channel: Channel, limits: ChannelLimits | undefine
     scope: channel.scope,
     account: sendingAddress(channel, account),
     status: needsReconnect ? 'needs_reconnect' : 'ready',
+    auth: channel.auth,
     ...(statusMessage ? { statusMessage } : {}),
     limits: limits
       ? {
