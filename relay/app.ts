@@ -16,6 +16,7 @@ import { limitsRoutes } from './routes/limits';
 import { messageRoutes } from './routes/messages';
 import { oauthRoutes } from './routes/oauth';
 import { openApiDocument } from './routes/openapi';
+import { unsubscribeApiRoutes, unsubscribePageHeaders, unsubscribePageRoutes } from './routes/unsubscribe';
 
 export interface AppDeps {
   db: RelayDb;
@@ -30,6 +31,8 @@ export function createApp(deps: AppDeps) {
   const logger = deps.api?.logger ?? createLogger('silent');
   app.onError(errorHandler(logger));
   app.notFound(notFound);
+  // Outermost on these paths, so the unsubscribe pages' own CSP (a style hash, a form) has the last word.
+  if (deps.api) app.use('/unsubscribe/*', unsubscribePageHeaders());
   app.use('*', ...securityHeaders());
   if (deps.api) app.use('*', extensionCors(deps.api.config.corsOrigins));
 
@@ -42,6 +45,7 @@ export function createApp(deps: AppDeps) {
     const api = deps.api;
     const doc = openApiDocument(deps.version);
     app.get('/v1/openapi.json', (c) => c.json(doc));
+    app.route('/unsubscribe', unsubscribePageRoutes(api));
     const limiter = new FailureLimiter(api.config.authFailuresPerMinute, api.clock);
     app.use('/v1/*', bearerAuth(api.db, limiter, api.config.trustProxy), ...jsonOnly(api.config.maxBody));
     app.route('/v1/channels', channelRoutes(api));
@@ -51,6 +55,7 @@ export function createApp(deps: AppDeps) {
     app.route('/v1/limits', limitsRoutes(api));
     app.route('/v1/me', meRoutes());
     app.route('/v1/admin', adminRoutes(api));
+    app.route('/v1', unsubscribeApiRoutes(api));
   }
   return app;
 }

@@ -101,6 +101,16 @@ const MIGRATIONS: ((db: Kysely<any>) => Promise<void>)[] = [
       updated_at integer not null
     )`.execute(db);
   },
+  // 5: the suppression list (unsubscribed recipients, per sending domain), checked before every send.
+  async (db) => {
+    await sql`create table suppressions (
+      domain text not null,
+      address text not null,
+      source text not null,
+      created_at integer not null,
+      primary key (domain, address)
+    )`.execute(db);
+  },
 ];
 
 export async function migrate(db: Kysely<any>): Promise<void> {

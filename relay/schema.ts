@@ -96,6 +96,15 @@ export interface OAuthGrantsTable {
   updated_at: number;
 }
 
+/** Recipients who unsubscribed from mail sent from `domain` (lower-case), migration 5; see routes/unsubscribe.ts. */
+export interface SuppressionsTable {
+  domain: string;
+  address: string;
+  /** one_click (RFC 8058 POST), link (the confirmation page) or admin. */
+  source: string;
+  created_at: number;
+}
+
 export interface DB {
   meta: MetaTable;
   tokens: TokensTable;
@@ -103,4 +112,5 @@ export interface DB {
   messages: MessagesTable;
   ledger: LedgerTable;
   oauth_grants: OAuthGrantsTable;
+  suppressions: SuppressionsTable;
 }

@@ -20,6 +20,11 @@ export function composeMail(req: SendMessageRequest, messageId: string): Mail.Op
   if (req.inReplyTo) mail.inReplyTo = req.inReplyTo;
   if (req.references?.length) mail.references = req.references;
   if (req.headers) mail.headers = { ...req.headers };
+  if (req.listUnsubscribe) {
+    // RFC 2369 + RFC 8058 one-click: mail clients show "Unsubscribe" and POST to the URL.
+    mail.list = { unsubscribe: req.listUnsubscribe };
+    mail.headers = { ...(mail.headers as Record<string, string> | undefined), 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+  }
   if (req.attachments?.length) {
     mail.attachments = req.attachments.map((a) => ({
       filename: a.filename,

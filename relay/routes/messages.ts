@@ -11,6 +11,7 @@ import { validJson, validQuery } from '../middleware/validate';
 import { getChannel } from '../store/channels';
 import { cancelMessage, getOwnMessage, insertMessage, listOwnMessages, messageView } from '../store/messages';
 import { newId } from '../security/tokens';
+import { suppressionDenial } from '../store/suppressions';
 import type { RouteDeps } from './deps';
 
 const IdempotencyKey = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'must be 1 to 200 printable ASCII characters');
@@ -72,6 +73,10 @@ export function messageRoutes(deps: RouteDeps) {
     if (fit) {
       return apiError(c, 422, 'too_many_recipients', `this message has ${fit.recipients} recipients; the channel allows at most ${fit.limit} per message`, 'to');
     }
+
+    // Nobody who unsubscribed from the sender's domain gets mail from it again.
+    const suppressed = await suppressionDenial(db, body);
+    if (suppressed) return apiError(c, 422, 'suppressed', suppressed.message, suppressed.field);
 
     const requestHash = crypto.createHash('sha256').update(canonical(body)).digest('hex');
     const messageId = `<${crypto.randomUUID()}@${domainOf(addressOf(body.from))}>`;

@@ -48,6 +48,16 @@ export const Attachment = z
   .strict();
 export type Attachment = z.infer<typeof Attachment>;
 
+/**
+ * An http(s) URL that goes into a header as <url>: no whitespace, CR/LF, NUL,
+ * quotes or angle brackets (URL parsing would silently drop line breaks).
+ */
+export const UnsubscribeUrl = z
+  .string()
+  .max(2000)
+  .regex(/^[^\s<>"\0]+$/, 'must be a URL without spaces, line breaks, quotes or angle brackets')
+  .pipe(z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }));
+
 /** Only X- headers; the relay owns every standard header. */
 export const ExtraHeaders = z
   .record(z.string().regex(/^X-[A-Za-z0-9-]{1,70}$/, 'only X- headers are allowed'), HeaderText.max(998))
@@ -68,6 +78,11 @@ export const MailContent = z
     references: z.array(MessageIdRef).max(100).optional(),
     headers: ExtraHeaders.optional(),
     attachments: z.array(Attachment).max(20).optional(),
+    /**
+     * One-click unsubscribe URL (RFC 8058): the channel adds List-Unsubscribe
+     * and List-Unsubscribe-Post headers for it. Sequence emails carry one.
+     */
+    listUnsubscribe: UnsubscribeUrl.optional(),
   })
   .strict();
 export type MailContent = z.infer<typeof MailContent>;
