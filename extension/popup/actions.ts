@@ -24,6 +24,16 @@ export function normalizeRelayUrl(input: string): string | null {
 }
 
 /**
+ * True for a plain-http relay anywhere but this computer: the token would
+ * cross the network in the clear (and the extension only asks for http
+ * access to localhost and 127.0.0.1 anyway).
+ */
+export function isInsecureRelayUrl(url: string): boolean {
+  const { protocol, hostname } = new URL(url);
+  return protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(hostname);
+}
+
+/**
  * Connects to the relay. The host permission for the relay's origin is
  * requested first, while the click that called this still counts as a user
  * gesture (any await before it would lose the gesture); the background then

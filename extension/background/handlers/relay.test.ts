@@ -122,6 +122,13 @@ describe('relay handlers', () => {
     expect(parsed.error && describeZodError(parsed.error)).toMatchObject({ field: 'relayUrl' });
   });
 
+  it('refuses plain http to another computer, before the token goes anywhere', async () => {
+    granted = ['http://relay.example.com/*'];
+    const error = await rejection(call('relay.connect', { relayUrl: 'http://relay.example.com', token }));
+    expect(error).toMatchObject({ code: 'insecure_url', field: 'relayUrl' });
+    expect(secrets.size).toBe(0);
+  });
+
   it('uses the organisation\'s relay URL and refuses another one', async () => {
     await fakeBrowser.storage.managed.set({ relayUrl: relay.url, lockSettings: true });
     const status = await call('relay.connect', { token });

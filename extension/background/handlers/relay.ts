@@ -84,6 +84,11 @@ export const relayHandlers: HandlersFor<RelayMessage> = {
     }
     const url = setting.managed ? setting.url : (relayUrl ?? setting.url);
     if (!url) throw new SendwayError('invalid_input', i18n.t('popup.errors.urlRequired'), 'relayUrl');
+    // The token must not cross a network in the clear: plain http only for a relay on this computer.
+    const { protocol, hostname } = new URL(url);
+    if (protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(hostname)) {
+      throw new SendwayError('insecure_url', i18n.t('popup.relay.httpsOnly'), 'relayUrl');
+    }
     // The popup asks for the origin at the moment the rep presses Connect; without it fetch would hit CORS.
     if (!(await hasOriginPermission(url))) {
       throw new SendwayError('permission_needed', relayErrorText('noPermission', [new URL(url).host]), 'relayUrl');

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { i18n } from '#i18n';
 import { SendwayError } from '../../../shared/messages/define';
 import type { RelayStatus } from '../../../shared/messages/relay';
-import { connectRelay, errorText, normalizeRelayUrl } from '../actions';
+import { connectRelay, errorText, isInsecureRelayUrl, normalizeRelayUrl } from '../actions';
 
 export interface RelayConnectState {
   url: string;
@@ -31,6 +31,7 @@ export function useRelayConnect(relay: RelayStatus | undefined, onConnected: (st
     const normalized = normalizeRelayUrl(url);
     const next: RelayConnectState['errors'] = {};
     if (!normalized) next.relayUrl = url.trim() ? i18n.t('popup.relay.invalidUrl') : i18n.t('popup.errors.urlRequired');
+    else if (isInsecureRelayUrl(normalized)) next.relayUrl = i18n.t('popup.relay.httpsOnly');
     if (!token.trim()) next.token = i18n.t('popup.form.required', [i18n.t('popup.relay.token')]);
     setErrors(next);
     if (next.relayUrl || next.token || !normalized) return;
