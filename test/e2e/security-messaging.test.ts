@@ -1,10 +1,11 @@
-import type { CDPSession, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messages } from '../../shared/messages';
 import { launchWithExtension, EXTENSION_ID, type ExtensionBrowser } from '../helpers/chromium';
 import { TestSmtpServer } from '../helpers/smtp-server';
 import { createChannel, smtpChannel, startRelay, type RunningRelay } from '../helpers/relay';
-import { ask, grantRelayOrigin, openPopup, storageDump } from './popup.kit';
+import { storageDump } from './popup.kit';
+import { connectRelayInPopup, inContentScript } from './security-kit';
 import { GMAIL_URL, serveWebmail, waitReady } from './sidebar-helpers';
 
 /**
@@ -26,47 +27,13 @@ const smtp = new TestSmtpServer();
 
 type Reply = { ok: boolean; data?: unknown; error?: { code: string; message: string; field?: string } };
 
-/** Evaluates `expression` in the Sendway content script's isolated world of `page`. */
-async function inContentScript(page: Page): Promise<{ run<T>(expression: string): Promise<T>; cdp: CDPSession }> {
-  const cdp = await page.context().newCDPSession(page);
-  const contexts: { id: number; name: string; origin: string; auxData?: { type?: string; isDefault?: boolean } }[] = [];
-  cdp.on('Runtime.executionContextCreated', (e) => contexts.push(e.context));
-  await cdp.send('Runtime.enable');
-  const deadline = Date.now() + 10_000;
-  let ctx: (typeof contexts)[number] | undefined;
-  while (!(ctx = contexts.find((c) => c.auxData?.type === 'isolated' && c.origin === `chrome-extension://${EXTENSION_ID}`))) {
-    if (Date.now() > deadline) throw new Error(`no Sendway content-script world among ${JSON.stringify(contexts.map((c) => [c.name, c.origin, c.auxData?.type]))}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const contextId = ctx.id;
-  return {
-    cdp,
-    async run<T>(expression: string): Promise<T> {
-      const r = await cdp.send('Runtime.evaluate', { expression, contextId, awaitPromise: true, returnByValue: true });
-      if (r.exceptionDetails) throw new Error(`content-script evaluation threw: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text}`);
-      return r.result.value as T;
-    },
-  };
-}
-
 beforeAll(async () => {
   await smtp.start();
   relay = await startRelay();
   token = await relay.createToken('rep@example.com');
   await createChannel(relay, token, smtpChannel(smtp.port, { name: 'Acme SMTP' }));
   browser = await launchWithExtension();
-  // The real connect path, as a rep does it in the popup (host permission for the relay's origin, then Connect).
-  await grantRelayOrigin(browser, relay.url);
-  const popup = await openPopup(browser);
-  await popup.getByTestId('provider-smtp').click();
-  await popup.getByTestId('relay-url').fill(relay.url);
-  await popup.getByTestId('relay-token').fill(token);
-  await popup.getByTestId('relay-connect').click();
-  await popup.getByText('Step 2 of 2').waitFor();
-  expect(await ask<{ connected: boolean }>(popup, 'relay.status', {})).toMatchObject({ connected: true });
-  const { channels } = await ask<{ channels: { id: string; name: string }[] }>(popup, 'channels.list', {});
-  await ask(popup, 'channels.setActive', { channelId: channels.find((c) => c.name === 'Acme SMTP')!.id });
-  await popup.close();
+  await connectRelayInPopup(browser, relay.url, token, 'Acme SMTP');
 });
 
 afterAll(async () => {
