@@ -50,6 +50,9 @@ export class FakeGoogle {
   /** Scopes the rep "grants" on the consent page; default: all requested. */
   grantScopes: ((requested: string[]) => string[]) | undefined;
 
+  /** Called after each accepted send with the number sent so far (to change things between two sends of one batch). */
+  onSent: ((count: number) => void) | undefined;
+
   readonly authorizeRequests: URLSearchParams[] = [];
   readonly sent: SentMessage[] = [];
   readonly sendAttempts: SendAttempt[] = [];
@@ -240,6 +243,7 @@ export class FakeGoogle {
     const id = `msg-${this.sent.length + 1}`;
     this.sent.push({ raw, parsed, token, at: Date.now(), id, ...(threadId ? { threadId } : {}) });
     answer(200, { id, threadId: threadId ?? `thread-${this.sent.length}`, labelIds: ['SENT'] });
+    this.onSent?.(this.sent.length);
   }
 
   private signJwt(claims: object): string {
