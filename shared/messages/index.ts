@@ -5,6 +5,7 @@ import { gmailMessages } from './gmail';
 import { relayMessages } from './relay';
 import { office365Messages } from './office365';
 import { templateMessages } from './templates';
+import { sequenceMessages } from './sequences';
 
 /**
  * Every message the background answers. Each feature keeps its definitions in
@@ -18,6 +19,7 @@ export const messages = {
   ...relayMessages,
   ...office365Messages,
   ...templateMessages,
+  ...sequenceMessages,
 };
 
 export type Messages = typeof messages;

@@ -27,6 +27,11 @@ export class GmailChannel {
     return this.parts.dispatcher;
   }
 
+  /** The signed-in account's tokens (sequences read thread metadata with them when policy allows). */
+  get auth(): GmailAuth {
+    return this.parts.auth;
+  }
+
   async status(): Promise<GmailStatus> {
     const { auth, config: loadConfig, dispatcher, now } = this.parts;
     const config = await loadConfig();

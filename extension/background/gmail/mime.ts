@@ -64,6 +64,11 @@ export function buildMime(draft: OutgoingDraft, envelope: MimeEnvelope): string 
   const references = draft.references ?? (draft.inReplyTo ? [draft.inReplyTo] : []);
   if (references.length) msg.setHeader('References', foldIds(references));
   for (const [name, value] of Object.entries(draft.headers ?? {})) msg.setHeader(name, value);
+  if (draft.listUnsubscribe) {
+    // RFC 2369 + RFC 8058 one-click unsubscribe (sequence emails).
+    msg.setHeader('List-Unsubscribe', `<${draft.listUnsubscribe}>`);
+    msg.setHeader('List-Unsubscribe-Post', 'List-Unsubscribe=One-Click');
+  }
 
   const text = draft.text ?? (draft.html !== undefined ? textFromHtml(draft.html) : '');
   msg.addMessage({ contentType: 'text/plain', encoding: 'quoted-printable', data: quotedPrintable(text) });

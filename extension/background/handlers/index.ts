@@ -6,6 +6,7 @@ import { gmailHandlers } from './gmail';
 import { relayHandlers } from './relay';
 import { office365Handlers } from './office365';
 import { templateHandlers } from './templates';
+import { sequenceHandlers } from './sequences';
 
 /** The handler map: one entry per message in shared/messages. TypeScript checks it is complete. */
 export const handlers: Handlers = {
@@ -16,4 +17,5 @@ export const handlers: Handlers = {
   ...relayHandlers,
   ...office365Handlers,
   ...templateHandlers,
+  ...sequenceHandlers,
 };
