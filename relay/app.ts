@@ -49,7 +49,7 @@ export function createApp(deps: AppDeps) {
     const limiter = new FailureLimiter(api.config.authFailuresPerMinute, api.clock);
     app.use('/v1/*', bearerAuth(api.db, limiter, api.config.trustProxy), ...jsonOnly(api.config.maxBody));
     app.route('/v1/channels', channelRoutes(api));
-    app.route('/v1/channels', deliverabilityRoutes(api));
+    app.route('/v1', deliverabilityRoutes(api));
     app.route('/v1/channels', oauthRoutes(api));
     app.route('/v1/messages', messageRoutes(api));
     app.route('/v1/limits', limitsRoutes(api));

@@ -33,10 +33,16 @@ export function subjectOf(channel: ChannelRecord, dkimSelector?: string): Delive
   };
 }
 
+const DomainQuery = Query.extend({ provider: z.enum(['gmail', 'office365', 'sparkpost', 'sendgrid']) }).strict();
+
 /**
- * GET /v1/channels/:id/deliverability — SPF, DKIM, DMARC and MX of every
- * domain the channel sends for, each with a fix in plain words. Answers are
- * cached (RELAY_DNS_CACHE_SECONDS); ?refresh=1 asks DNS again.
+ * Mounted at /v1:
+ * - GET /channels/:id/deliverability — SPF, DKIM, DMARC and MX of every
+ *   domain the channel sends for, each with a fix in plain words.
+ * - GET /deliverability?provider=gmail — the same for the token's own domain
+ *   as sent by a provider outside the relay (the extension's Gmail channel).
+ *   Only the caller's own domain: the relay is not a DNS oracle for anyone.
+ * Answers are cached (RELAY_DNS_CACHE_SECONDS); ?refresh=1 asks DNS again.
  */
 export function deliverabilityRoutes(deps: RouteDeps, lookup?: DnsLookup) {
   const app = new Hono<AuthEnv>();
@@ -45,7 +51,29 @@ export function deliverabilityRoutes(deps: RouteDeps, lookup?: DnsLookup) {
   let cached = cachedLookup(dns, ttlMs, () => deps.clock.now());
   const reports = new Map<string, { until: number; report: DeliverabilityReport }>();
 
-  app.get('/:id/deliverability', async (c) => {
+  const cachedReport = async (key: string, refresh: boolean, subject: DeliverabilitySubject) => {
+    const now = deps.clock.now();
+    const hit = reports.get(key);
+    if (hit && hit.until > now && !refresh) return hit.report;
+    if (refresh) cached = cachedLookup(dns, ttlMs, () => deps.clock.now());
+    const report = DeliverabilityReport.parse(await checkDeliverability(cached, subject, new Date(now)));
+    reports.set(key, { until: now + ttlMs, report });
+    if (reports.size > 1000) reports.delete(reports.keys().next().value!);
+    return report;
+  };
+
+  app.get('/deliverability', async (c) => {
+    const query = DomainQuery.safeParse(c.req.query());
+    if (!query.success) {
+      const { message, field } = zodIssue(query.error);
+      return apiError(c, 400, 'invalid_request', message, field);
+    }
+    const domain = domainOf(c.get('token').email);
+    const subject: DeliverabilitySubject = { channelId: `domain:${domain}`, provider: query.data.provider, domains: [domain], dkimSelector: query.data.dkimSelector };
+    return c.json(await cachedReport(`${subject.channelId}:${query.data.provider}:${query.data.dkimSelector ?? ''}`, !!query.data.refresh, subject));
+  });
+
+  app.get('/channels/:id/deliverability', async (c) => {
     const id = Id.safeParse(c.req.param('id'));
     if (!id.success) return apiError(c, 400, 'invalid_request', 'id: must be an id', 'id');
     const query = Query.safeParse(c.req.query());
@@ -58,15 +86,8 @@ export function deliverabilityRoutes(deps: RouteDeps, lookup?: DnsLookup) {
     const denial = channelDenial(c.get('token'), channel);
     if (denial) return apiError(c, 403, 'forbidden', denial);
 
-    const now = deps.clock.now();
     const key = `${channel.id}:${channel.updatedAt}:${query.data.dkimSelector ?? ''}`;
-    const hit = reports.get(key);
-    if (hit && hit.until > now && !query.data.refresh) return c.json(hit.report);
-    if (query.data.refresh) cached = cachedLookup(dns, ttlMs, () => deps.clock.now());
-    const report = DeliverabilityReport.parse(await checkDeliverability(cached, subjectOf(channel, query.data.dkimSelector), new Date(now)));
-    reports.set(key, { until: now + ttlMs, report });
-    if (reports.size > 1000) reports.delete(reports.keys().next().value!);
-    return c.json(report);
+    return c.json(await cachedReport(key, !!query.data.refresh, subjectOf(channel, query.data.dkimSelector)));
   });
   return app;
 }

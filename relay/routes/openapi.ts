@@ -112,6 +112,12 @@ export function openApiDocument(version: string) {
           responses: { '200': { description: 'report', ...json(DeliverabilityReport) }, ...errors(400, 401, 403, 404) },
         },
       },
+      '/v1/deliverability': {
+        get: {
+          summary: "The same checks for the token's own domain as sent by a provider outside the relay (?provider=gmail for the extension's Gmail channel)",
+          responses: { '200': { description: 'report', ...json(DeliverabilityReport) }, ...errors(400, 401) },
+        },
+      },
       '/v1/messages': {
         post: {
           summary: 'Queue a message; 202 means it is on disk',

@@ -79,3 +79,38 @@ describe('deliverability API', () => {
     expect(await bad.json()).toMatchObject({ error: { field: 'dkimSelector' } });
   });
 });
+
+describe("deliverability of the token's own domain", () => {
+  const dns = new TestDnsServer({
+    '_spf.google.com': [{ type: 'TXT', value: 'v=spf1 ip4:35.190.247.0/24 ~all' }],
+    'ws.test': [{ type: 'TXT', value: 'v=spf1 include:_spf.google.com ~all' }, { type: 'MX', exchange: 'aspmx.l.google.test', priority: 1 }],
+    'google._domainkey.ws.test': [{ type: 'TXT', value: 'v=DKIM1; k=rsa; p=MIIBIjAN' }],
+    '_dmarc.ws.test': [{ type: 'TXT', value: 'v=DMARC1; p=none' }],
+  });
+  let relay: RunningRelay;
+  beforeAll(async () => {
+    await dns.start();
+    relay = await startRelay({ env: { RELAY_DNS_SERVERS: dns.address, RELAY_DNS_TIMEOUT_MS: '300' } });
+  });
+  afterAll(async () => {
+    await relay?.stop();
+    await dns.stop();
+  });
+
+  it('checks a Google Workspace domain for the Gmail channel: Google signs, DMARC still matters', async () => {
+    const token = await relay.createToken('rep@ws.test');
+    const res = await relay.call(token, 'GET', '/v1/deliverability?provider=gmail');
+    expect(res.status).toBe(200);
+    const report = DeliverabilityReport.parse(await res.json());
+    expect(report.domains).toEqual(['ws.test']);
+    expect(report.summary).toMatch(/Google signs/);
+    expect(report.checks.map((c) => `${c.check}:${c.status}`)).toEqual(['spf:pass', 'dkim:pass', 'dmarc:warn', 'mx:pass']);
+  });
+
+  it('takes no domain from the caller and names a bad provider', async () => {
+    const token = await relay.createToken('rep@ws.test');
+    expect((await relay.call(token, 'GET', '/v1/deliverability?provider=gmail&domain=victim.test')).status).toBe(400);
+    const bad = await relay.call(token, 'GET', '/v1/deliverability?provider=carrier-pigeon');
+    expect(await bad.json()).toMatchObject({ error: { field: 'provider' } });
+  });
+});
