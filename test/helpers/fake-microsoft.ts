@@ -72,6 +72,8 @@ export class FakeMicrosoft {
   grantOfflineAccess = true;
 
   readonly authorizeRequests: URLSearchParams[] = [];
+  /** The tenant path segment of each authorize request (common, organizations, a tenant id…). */
+  readonly authorizeTenants: string[] = [];
   readonly tokenRequests: TokenRequest[] = [];
 
   private readonly codes = new Map<string, Code>();
@@ -190,7 +192,10 @@ export class FakeMicrosoft {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.base);
     const m = /^\/([A-Za-z0-9.-]+)\/oauth2\/v2\.0\/(authorize|token)$/.exec(url.pathname);
-    if (m && m[2] === 'authorize' && req.method === 'GET') return this.authorize(url.searchParams, res);
+    if (m && m[2] === 'authorize' && req.method === 'GET') {
+      this.authorizeTenants.push(m[1]!);
+      return this.authorize(url.searchParams, res);
+    }
     if (m && m[2] === 'token' && req.method === 'POST') return this.token(new URLSearchParams(await readBody(req)), res);
     if (url.pathname === '/approve' && req.method === 'GET') return this.approve(url.searchParams, res);
     res.writeHead(404, { 'content-type': 'text/plain' });

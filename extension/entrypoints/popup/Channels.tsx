@@ -12,6 +12,7 @@ import { ProviderPicker } from '../../popup/components/ProviderPicker';
 import { bannersFor } from '../../popup/logic/limits-view';
 import { verifyText, type VerifyText } from '../../popup/logic/texts';
 import { errorText } from '../../popup/actions';
+import { Office365Reconnect } from './Office365';
 
 const isRelay = (id: string) => id.startsWith('relay:');
 /** Channels Sendway can talk to right now (others only show why not). */
@@ -145,8 +146,17 @@ export function Channels(props: ChannelsProps) {
             removing={removing === c.id}
             quietStatus={props.relayProblem && isRelay(c.id)}
           >
-            {isRelay(c.id) && c.status === 'needs_reconnect' && (
+            {isRelay(c.id) && c.status === 'needs_reconnect' && c.auth !== 'oauth2' && (
               <PasswordUpdate busy={updating === c.id} onSave={(password) => updatePassword(c, password)} />
+            )}
+            {/* Office 365: one click signs in with Microsoft again (or moves a refused password channel to it). */}
+            {isRelay(c.id) && c.status === 'needs_reconnect' && c.kind === 'office365' && (
+              <Office365Reconnect
+                channel={c}
+                onResult={(text) => setResults((r) => ({ ...r, [c.id]: text }))}
+                onError={setActionError}
+                onChanged={props.onChanged}
+              />
             )}
             {c.kind === 'gmail' && c.status !== 'ready' && (
               <div className="actions">

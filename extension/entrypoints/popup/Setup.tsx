@@ -15,6 +15,7 @@ import { RelayConnect } from '../../popup/components/RelayConnect';
 import { TestResult } from '../../popup/components/TestResult';
 import { buildCreateRequest, initialForm, toFormField, withSecurity, type FormErrors, type RelayKind } from '../../popup/logic/channel-form';
 import { kindName, verifyText, type VerifyText } from '../../popup/logic/texts';
+import { Office365Flow } from './Office365';
 
 
 interface SetupProps {
@@ -175,22 +176,30 @@ function RelayFlow(props: SetupProps & { kind: RelayKind }) {
       </div>
     );
   }
+  const passwordForm = (
+    <ChannelSetupForm
+      form={form}
+      errors={errors}
+      busy={busy}
+      result={result}
+      generalError={generalError}
+      step={steps ? { n: 2, of: 2 } : undefined}
+      onChange={(patch) => setForm((f) => ({ ...f, ...patch }))}
+      onSecurity={(security) => setForm((f) => withSecurity(f, security))}
+      onSubmit={save}
+    />
+  );
   return (
     <>
       {steps > 0 && relay.account && (
         <Notice tone="ok">{i18n.t('popup.relay.connectedAs', [new URL(relay.relayUrl ?? 'https://relay').host, relay.account.email])}</Notice>
       )}
-      <ChannelSetupForm
-        form={form}
-        errors={errors}
-        busy={busy}
-        result={result}
-        generalError={generalError}
-        step={steps ? { n: 2, of: 2 } : undefined}
-        onChange={(patch) => setForm((f) => ({ ...f, ...patch }))}
-        onSecurity={(security) => setForm((f) => withSecurity(f, security))}
-        onSubmit={save}
-      />
+      {/* Office 365: Microsoft sign-in is the default; the password form is the fallback. */}
+      {props.kind === 'office365' ? (
+        <Office365Flow step={steps ? { n: 2, of: 2 } : undefined} passwordForm={passwordForm} onConnected={setDone} />
+      ) : (
+        passwordForm
+      )}
     </>
   );
 }

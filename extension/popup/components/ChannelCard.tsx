@@ -39,6 +39,9 @@ export function ChannelCard(props: ChannelCardProps) {
     kindName(channel.kind),
     props.team ? i18n.t('popup.channels.team') : channel.scope === 'domain' ? i18n.t('popup.channels.domain') : i18n.t('popup.channels.personal'),
   ];
+  // A Microsoft sign-in channel has no password: say how it signs in, and what "needs reconnect" asks of the rep.
+  if (channel.auth === 'oauth2') meta.push(i18n.t('office365.card.signedIn'));
+  const status = channel.auth === 'oauth2' && channel.status === 'needs_reconnect' ? i18n.t('office365.card.needsSignIn') : statusName(channel.status);
   const radioId = `use-${channel.id}`;
   return (
     <li className={`card channel-card${active ? ' channel-active' : ''}`} data-testid="channel-card" data-channel-id={channel.id}>
@@ -57,7 +60,7 @@ export function ChannelCard(props: ChannelCardProps) {
         {active ? (
           <span className="chip chip-active">{i18n.t('popup.channels.inUse')}</span>
         ) : (
-          <span className={`chip chip-${channel.status}`}>{statusName(channel.status)}</span>
+          <span className={`chip chip-${channel.status}`}>{status}</span>
         )}
       </div>
       <p className="channel-meta">
@@ -69,7 +72,7 @@ export function ChannelCard(props: ChannelCardProps) {
           </>
         )}
       </p>
-      {active && channel.status !== 'ready' && <p className={`chip chip-${channel.status} chip-block`}>{statusName(channel.status)}</p>}
+      {active && channel.status !== 'ready' && <p className={`chip chip-${channel.status} chip-block`}>{status}</p>}
       {channel.statusMessage && !(props.quietStatus && !live) && <p className="channel-status-message">{channel.statusMessage}</p>}
 
       {/* Usage of a channel Sendway cannot reach right now would be stale: show it only when live. */}

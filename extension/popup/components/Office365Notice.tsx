@@ -13,7 +13,7 @@ export function Office365Notice() {
         <li>{i18n.t('popup.office365.facts.password')}</li>
       </ul>
       <p className="facts-warning" data-testid="basic-auth-warning">
-        {i18n.t('popup.office365.deprecation')}
+        {i18n.t('office365.setup.passwordWarning')}
       </p>
     </section>
   );

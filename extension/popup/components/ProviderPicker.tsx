@@ -9,7 +9,7 @@ function blurb(kind: ChannelKind): string {
     case 'gmail':
       return i18n.t('popup.providers.gmail');
     case 'office365':
-      return i18n.t('popup.providers.office365');
+      return i18n.t('office365.setup.blurb');
     case 'sparkpost':
       return i18n.t('popup.providers.sparkpost');
     case 'sendgrid':
