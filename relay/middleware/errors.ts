@@ -46,6 +46,11 @@ export function errorHandler(logger: Logger): ErrorHandler {
     }
     if (err instanceof SyntaxError) return apiError(c, 400, 'malformed_json', 'request body is not valid JSON');
     if (err instanceof RangeError && /call stack|nest/i.test(err.message)) return apiError(c, 400, 'bad_request', 'request is nested too deeply');
+    // The request body broke off (client went away, or a malformed chunked body): the client's doing, not the relay's.
+    if (err.message === 'aborted' || (err as NodeJS.ErrnoException).code === 'ECONNRESET') {
+      logger.info('request_aborted', { method: c.req.method, path: c.req.path });
+      return apiError(c, 400, 'bad_request', 'the request body ended early or was malformed');
+    }
     logger.error('unhandled_error', { method: c.req.method, path: c.req.path, error: err.message, name: err.name });
     return apiError(c, 503, 'unavailable', 'the relay could not handle this request right now; try again later');
   };

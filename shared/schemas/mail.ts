@@ -13,6 +13,11 @@ export const EmailAddress = z
   .max(254)
   .regex(/^[^\r\n\0]*$/, 'must not contain line breaks or NUL characters')
   .pipe(z.email('must be a valid email address (ASCII only)'))
+  // RFC 5321 4.5.3.1 / RFC 1035: servers refuse (or mangle) longer local parts and domain labels; z.email() does not check them.
+  .refine(
+    (s) => s.lastIndexOf('@') <= 64 && s.slice(s.lastIndexOf('@') + 1).split('.').every((label) => label.length <= 63),
+    'must be a valid email address (at most 64 characters before the @, at most 63 between dots)',
+  )
   .transform((s) => s.toLowerCase());
 
 export const NamedAddress = z

@@ -28,6 +28,9 @@ const Domain = z
   .regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, 'must be a domain like example.com')
   .transform((d) => d.toLowerCase());
 
+/** An SMTP password: SASL PLAIN separates its fields with NUL (RFC 4616), so a NUL in the password could never authenticate. */
+const SmtpPassword = z.string().min(1).max(1000).regex(/^[^\0]*$/, 'must not contain NUL characters');
+
 export const CreateChannelRequest = z
   .object({
     name: HeaderText.min(1).max(100),
@@ -36,7 +39,7 @@ export const CreateChannelRequest = z
     port: z.number().int().min(1).max(65535).optional(),
     security: Security.optional(),
     username: HeaderText.min(1).max(320).optional(),
-    password: z.string().min(1).max(1000),
+    password: SmtpPassword,
     scope: z.enum(['personal', 'domain']),
     domains: z.array(Domain).min(1).max(50).optional(),
     limits: LimitOverrideInput.optional(),
@@ -52,7 +55,7 @@ export const UpdateChannelRequest = z
     port: z.number().int().min(1).max(65535).optional(),
     security: Security.optional(),
     username: HeaderText.min(1).max(320).optional(),
-    password: z.string().min(1).max(1000).optional(),
+    password: SmtpPassword.optional(),
     limits: LimitOverrideInput.optional(),
   })
   .strict();
