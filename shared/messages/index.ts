@@ -6,6 +6,7 @@ import { relayMessages } from './relay';
 import { office365Messages } from './office365';
 import { templateMessages } from './templates';
 import { sequenceMessages } from './sequences';
+import { deliverabilityMessages } from './deliverability';
 
 /**
  * Every message the background answers. Each feature keeps its definitions in
@@ -20,6 +21,7 @@ export const messages = {
   ...office365Messages,
   ...templateMessages,
   ...sequenceMessages,
+  ...deliverabilityMessages,
 };
 
 export type Messages = typeof messages;

@@ -7,6 +7,7 @@ import { relayHandlers } from './relay';
 import { office365Handlers } from './office365';
 import { templateHandlers } from './templates';
 import { sequenceHandlers } from './sequences';
+import { deliverabilityHandlers } from './deliverability';
 
 /** The handler map: one entry per message in shared/messages. TypeScript checks it is complete. */
 export const handlers: Handlers = {
@@ -18,4 +19,5 @@ export const handlers: Handlers = {
   ...office365Handlers,
   ...templateHandlers,
   ...sequenceHandlers,
+  ...deliverabilityHandlers,
 };

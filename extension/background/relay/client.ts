@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DeliverabilityReport } from '../../../shared/schemas/deliverability';
 import { SendwayError } from '../../../shared/messages/define';
 import {
   ApiError,
@@ -161,6 +162,17 @@ export class RelayClient {
   async apiPaths(signal?: AbortSignal): Promise<string[]> {
     const doc = await this.request('GET', '/v1/openapi.json', z.object({ paths: z.record(z.string(), z.unknown()) }), { signal });
     return Object.keys(doc.paths);
+  }
+
+  /** GET /v1/channels/:id/deliverability, or GET /v1/deliverability?provider= for the token's own domain. */
+  deliverability(target: { channelId: string } | { provider: 'gmail' }, opts: { dkimSelector?: string; refresh?: boolean; signal?: AbortSignal } = {}) {
+    const query = new URLSearchParams();
+    if ('provider' in target) query.set('provider', target.provider);
+    if (opts.dkimSelector) query.set('dkimSelector', opts.dkimSelector);
+    if (opts.refresh) query.set('refresh', '1');
+    const path = 'provider' in target ? '/v1/deliverability' : `/v1/channels/${encodeURIComponent(target.channelId)}/deliverability`;
+    const qs = query.toString();
+    return this.request('GET', qs ? `${path}?${qs}` : path, DeliverabilityReport, { signal: opts.signal, timeoutMs: 30_000 });
   }
 
   async limits(signal?: AbortSignal): Promise<ChannelLimits[]> {

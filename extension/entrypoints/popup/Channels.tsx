@@ -6,6 +6,7 @@ import type { EffectiveSettings } from '../../../shared/schemas/settings';
 import { send } from '../../lib/messaging';
 import { Banners } from '../../popup/components/Banners';
 import { ChannelCard } from '../../popup/components/ChannelCard';
+import { ChannelDeliverability } from '../../popup/components/ChannelDeliverability';
 import { Notice } from '../../popup/components/Notice';
 import { PasswordUpdate } from '../../popup/components/PasswordUpdate';
 import { ProviderPicker } from '../../popup/components/ProviderPicker';
@@ -170,6 +171,7 @@ export function Channels(props: ChannelsProps) {
                 </button>
               </div>
             )}
+            {(c.kind !== 'gmail' || c.status === 'ready') && reachable(c) && <ChannelDeliverability channel={c} />}
           </ChannelCard>
         ))}
       </ul>
