@@ -11,6 +11,7 @@ import { TemplatePanel, type TemplatesState } from './components/TemplatePanel';
 import { SchedulePanel } from './components/SchedulePanel';
 import { SequencePanel, type SequencesState } from './components/SequencePanel';
 import { StatusLine, type Status } from './components/StatusLine';
+import type { EnrolController } from './enrol';
 
 export type Panel = 'templates' | 'schedule' | 'sequences';
 
@@ -36,6 +37,8 @@ export interface SidebarProps {
   scheduleDefault: Date;
   onSchedule(event: MouseEvent<HTMLButtonElement>, at: Date): void;
   sequences: SequencesState;
+  /** Enrols the compose's recipients in a sequence (absent in tests of the rest). */
+  enrol?: EnrolController;
 }
 
 function Logo() {
@@ -119,7 +122,7 @@ export function Sidebar(p: SidebarProps) {
               onConfirm={p.onSchedule}
             />
           ) : null}
-          {p.panel === 'sequences' ? <SequencePanel sequences={p.sequences} /> : null}
+          {p.panel === 'sequences' ? <SequencePanel sequences={p.sequences} {...(p.enrol ? { enrol: p.enrol } : {})} /> : null}
           <StatusLine status={p.status} />
         </div>
       )}

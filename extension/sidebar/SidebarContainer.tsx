@@ -10,6 +10,7 @@ import { idempotencyKey, planSend, type ComposeSnapshot, type SendPlan } from '.
 import { assess } from './warnings';
 import { defaultScheduleTime, formatWhen } from './format';
 import { listSequences, saveUiPrefs, type ChannelStore, type UiPrefs } from './stores';
+import { useEnrol } from './enrol';
 import type { ChannelState } from './components/ChannelLine';
 import type { TemplatesState } from './components/TemplatePanel';
 import type { SequencesState } from './components/SequencePanel';
@@ -98,6 +99,7 @@ export function SidebarContainer({ view, channels, prefs, notify, onReady }: Sid
   const plan = useMemo(() => safePlan(snapshot, customValues), [snapshot, customValues]);
   const activeChannel = channel.state === 'ready' ? channel.channel : null;
   const assessment = useMemo(() => assess(activeChannel, plan, snapshot.recipients.length), [activeChannel, plan, snapshot.recipients.length]);
+  const enrol = useEnrol(snapshot.recipients, panel === 'sequences', sequences.state === 'ready' ? sequences.sequences : null);
 
   const onPanel = useCallback(async (next: Panel | null) => {
     setPanel(next);
@@ -252,6 +254,7 @@ export function SidebarContainer({ view, channels, prefs, notify, onReady }: Sid
       scheduleDefault={defaultScheduleTime(activeChannel?.limits.nextSlotAt)}
       onSchedule={(e, at) => void deliver(e, at)}
       sequences={sequences}
+      enrol={enrol}
     />
   );
 }

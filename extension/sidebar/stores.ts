@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { messages, Reply, SendwayError, type MessageDef } from '../../shared/messages';
+import type { SequenceSummary } from '../../shared/messages/sequences';
 import { send } from '../lib/messaging';
 import type { ChannelState } from './components/ChannelLine';
 
@@ -83,14 +83,7 @@ export async function saveUiPrefs(prefs: UiPrefs): Promise<void> {
   }
 }
 
-const SequenceList = z.object({ sequences: z.array(z.object({ id: z.string(), name: z.string() }).loose()) }).loose();
-
-/** Sequences, when the background offers 'sequences.list' (another feature); null when it does not exist yet. */
-export async function listSequences(): Promise<{ id: string; name: string }[] | null> {
-  const def = (messages as Record<string, MessageDef>)['sequences.list'];
-  if (!def) return null;
-  const raw: unknown = await browser.runtime.sendMessage({ type: 'sequences.list', payload: {} });
-  const reply = Reply.parse(raw);
-  if (!reply.ok) throw new SendwayError(reply.error.code, reply.error.message);
-  return SequenceList.parse(def.response.parse(reply.data)).sequences.map((s) => ({ id: s.id, name: s.name }));
+/** Every sequence with what the enrol panel shows (steps, channel, custom fields); no contact addresses. */
+export async function listSequences(): Promise<SequenceSummary[]> {
+  return (await send('sequences.list', {})).sequences;
 }

@@ -6,6 +6,8 @@ import { GmailSection } from './GmailSection';
 import { OutboxSection } from './OutboxSection';
 import { PolicySection } from './PolicySection';
 import { RelaySection } from './RelaySection';
+import { SequencesSection } from './SequencesSection';
+import { TemplatesSection } from './TemplatesSection';
 
 /** The options page: what needs more room than the popup (full outbox, channel details, advanced settings). */
 export function App() {
@@ -22,6 +24,8 @@ export function App() {
         <a href="#relay">{i18n.t('options.nav.connection')}</a>
         <a href="#channels">{i18n.t('options.nav.channels')}</a>
         <a href="#outbox">{i18n.t('options.nav.outbox')}</a>
+        <a href="#templates">{i18n.t('templates.nav')}</a>
+        <a href="#sequences">{i18n.t('sequences.nav')}</a>
         <a href="#gmail">{i18n.t('options.nav.gmail')}</a>
         <a href="#policy">{i18n.t('options.nav.policy')}</a>
       </nav>
@@ -35,6 +39,8 @@ export function App() {
         />
         <ChannelsSection connected={connected} />
         <OutboxSection connected={connected} canRetry={relay.data?.canRetry ?? false} />
+        <TemplatesSection />
+        <SequencesSection />
         <GmailSection settings={settings.data} onSaved={settings.set} />
         <PolicySection settings={settings.data} />
       </main>

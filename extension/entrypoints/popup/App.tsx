@@ -12,10 +12,11 @@ import { useLoad } from '../../popup/hooks/useLoad';
 import { usePoll } from '../../popup/hooks/usePoll';
 import { Channels } from './Channels';
 import { Outbox } from './Outbox';
+import { Sequences } from './Sequences';
 import { Setup } from './Setup';
 
 type View = { name: 'home' } | { name: 'setup'; kind: ChannelKind | null } | { name: 'relay' };
-type Tab = 'channels' | 'outbox';
+type Tab = 'channels' | 'outbox' | 'sequences';
 
 /** How often the popup asks for live limits while it is open. */
 const POLL_MS = 2000;
@@ -106,6 +107,7 @@ export function App() {
                 tabs={[
                   { id: 'channels', label: i18n.t('popup.tabs.channels') },
                   { id: 'outbox', label: i18n.t('popup.tabs.outbox') },
+                  { id: 'sequences', label: i18n.t('sequences.popup.tab') },
                 ]}
                 selected={tab}
                 onSelect={setTab}
@@ -122,6 +124,8 @@ export function App() {
                   onChanged={channels.refresh}
                   relayProblem={!!(relay.data?.hasToken && !relay.data.connected && relay.data.error)}
                 />
+              ) : tab === 'sequences' ? (
+                <Sequences />
               ) : (
                 <Outbox connected={relay.data?.connected ?? false} canRetry={relay.data?.canRetry ?? false} channels={channels.data?.channels} />
               )}
