@@ -71,13 +71,18 @@ export function ChannelsSection({ connected }: { connected: boolean }) {
               <div className="channel-head">
                 <h3 className="channel-name">{c.name}</h3>
                 <span className={`chip chip-${c.status === 'active' ? 'ready' : 'needs_reconnect'}`}>
-                  {c.status === 'active' ? i18n.t('popup.channels.status.ready') : i18n.t('popup.channels.status.needs_reconnect')}
+                  {c.status === 'active'
+                    ? i18n.t('popup.channels.status.ready')
+                    : c.auth === 'oauth2'
+                      ? i18n.t('office365.card.needsSignIn')
+                      : i18n.t('popup.channels.status.needs_reconnect')}
                 </span>
               </div>
               <dl className="details">
                 <dt>{i18n.t('options.channels.server')}</dt>
                 <dd>
                   {kindName(c.provider)} — {c.host}:{c.port} ({c.security.toUpperCase()})
+                  {c.auth === 'oauth2' && ` · ${i18n.t('office365.card.signedIn')}`}
                 </dd>
                 <dt>{i18n.t('options.channels.username')}</dt>
                 <dd>{c.username}</dd>
