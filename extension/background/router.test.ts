@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { messages, type MessageType } from '../../shared/messages';
+import { messages, type MessageDef, type MessageType } from '../../shared/messages';
 import { createRouter, type Handlers, type SenderInfo } from './router';
 
 /**
@@ -33,8 +33,9 @@ function recordingHandlers() {
   return { calls, route: createRouter(handlers, ORIGIN, ID) };
 }
 
-const trustedTypes = (Object.keys(messages) as MessageType[]).filter((t) => messages[t].trusted);
-const untrustedTypes = (Object.keys(messages) as MessageType[]).filter((t) => !messages[t].trusted);
+const isTrusted = (t: MessageType) => (messages[t] as MessageDef).trusted === true;
+const trustedTypes = (Object.keys(messages) as MessageType[]).filter(isTrusted);
+const untrustedTypes = (Object.keys(messages) as MessageType[]).filter((t) => !isTrusted(t));
 
 describe('sender classification', () => {
   it('refuses every trusted-only message from a content script, before any handler runs', async () => {
@@ -147,7 +148,7 @@ describe('the registry', () => {
   it('marks everything that touches the relay, settings, accounts or the outbox trusted-only', () => {
     for (const type of untrustedTypes) expect(type, `${type} is open to content scripts`).not.toMatch(/^(relay|settings|gmail|office365|microsoft|outbox)\./);
     for (const type of ['relay.connect', 'relay.status', 'settings.get', 'settings.update', 'gmail.connect', 'outbox.list', 'templates.save', 'channels.setActive'] as const) {
-      expect(messages[type as MessageType]?.trusted, type).toBe(true);
+      expect(isTrusted(type as MessageType), type).toBe(true);
     }
   });
 
