@@ -28,7 +28,8 @@ export function progressOf(e: Enrolment): ContactProgress {
     nextStep: next?.index ?? null,
     lastSentAt: sent.length ? Math.max(...sent.map((s) => s.sentAt ?? s.at)) : null,
     finishAt: e.status === 'active' && waiting.length ? Math.max(...waiting.map((s) => s.at)) : null,
-    ...(problem ? { error: problem } : {}),
+    // Said once: a failure that stopped the contact is already its stop detail.
+    ...(problem && problem !== e.stopDetail ? { error: problem } : {}),
   };
 }
 

@@ -184,7 +184,7 @@ function ContactRow({ c, busy, onPause, onUnenrol }: { c: ContactProgress; busy:
   const live = c.status === 'active' || c.status === 'paused';
   return (
     <tr data-address={c.address}>
-      <td>
+      <td className="seq-contact">
         {c.name ? <div>{c.name}</div> : null}
         <div className={c.name ? 'muted' : undefined}>{c.address}</div>
       </td>

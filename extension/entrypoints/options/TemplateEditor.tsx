@@ -29,7 +29,9 @@ export function TemplateEditor(p: TemplateEditorProps) {
   const [sample, setSample] = useState(SAMPLE);
   const [custom, setCustom] = useState<Record<string, string>>({});
   const report = useMemo(() => analyseTemplate(p.value.subject, p.value.body), [p.value.subject, p.value.body]);
-  const preview = useMemo(() => previewTemplate(p.value, sample, custom), [p.value, sample, custom]);
+  // A custom field without a sample value shows as [its_name], so the rep sees where it lands.
+  const shown = useMemo(() => Object.fromEntries(report.custom.map((f) => [f.name, custom[f.name]?.trim() || `[${f.name}]`])), [report.custom, custom]);
+  const preview = useMemo(() => previewTemplate(p.value, sample, shown), [p.value, sample, shown]);
   const safeHtml = useMemo(() => DOMPurify.sanitize(preview.html, { ALLOWED_TAGS: ['p', 'br', 'a', 'b', 'i', 'strong', 'em'], ALLOWED_ATTR: ['href'] }), [preview.html]);
   const fieldError = (field: string) => (p.error?.field === field ? p.error.message : undefined);
   const insert = (field: string) => p.onChange({ ...p.value, body: `${p.value.body}{{ ${field} | default: "" }}` });
