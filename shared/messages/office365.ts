@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineMessages } from './define';
+import { defineMessages, ErrorBody } from './define';
 import { HeaderText } from '../schemas/mail';
 import { VerifyResult } from '../schemas/relay-api';
 
@@ -25,6 +25,12 @@ export const Office365Status = z.object({
   /** Why not, in words for the rep (with what to do). */
   message: z.string().optional(),
   tenant: z.string().optional(),
+  /**
+   * The last connect that did not work out, if recent. The browser closes the
+   * popup while Microsoft's window has focus, so the popup would never see
+   * the answer: the background keeps it for the next time it opens.
+   */
+  lastFailure: z.object({ at: z.iso.datetime(), result: VerifyResult.optional(), error: ErrorBody.optional() }).optional(),
 });
 export type Office365Status = z.infer<typeof Office365Status>;
 

@@ -203,6 +203,34 @@ describe('Office 365: connect with Microsoft, send, refresh, revoke and reconnec
     await popup.getByTestId('o365-connect-button').waitFor();
     await closeClean(popup);
   });
+
+  it('a sign-in that fails after the popup closed is explained when it opens again', async () => {
+    ms.signedIn = undefined;
+    const popup = await openPopup(browser);
+    await popup.getByTestId('add-channel').click();
+    await popup.getByTestId('provider-office365').click();
+    const signIn = browser.context.waitForEvent('page', { predicate: (p) => p.url().startsWith(ms.authority), timeout: 15_000 });
+    await popup.getByTestId('o365-connect-button').click();
+    const window = await signIn;
+    await popup.close(); // what Chrome does to the popup when Microsoft's window takes focus
+    await window.locator('#cancel').click();
+    await expect.poll(async () => (await ask<{ lastFailure?: { error?: { code: string } } }>(await openBlank(), 'office365.status', {})).lastFailure?.error?.code, { timeout: 15_000 }).toBe('access_denied');
+    const again = await openPopup(browser);
+    await again.getByTestId('add-channel').click();
+    await again.getByTestId('provider-office365').click();
+    await again.getByText('The Microsoft sign-in was cancelled, so Sendway cannot send from your mailbox.').waitFor();
+    await shot(again, 'o365-en-7-failed-while-closed');
+    await closeClean(again);
+  });
+
+  /** An extension page to ask the background from, closed by the next call. */
+  let blank: Page | undefined;
+  const openBlank = async () => {
+    await blank?.close();
+    blank = await browser.context.newPage();
+    await blank.goto(`chrome-extension://${browser.extensionId}/popup.html`);
+    return blank;
+  };
 });
 
 describe('Office 365 setup in Dutch', () => {

@@ -30,7 +30,12 @@ export function Office365Flow(props: { step?: { n: number; of: number }; passwor
   const [result, setResult] = useState<VerifyText>();
 
   useEffect(() => {
-    send('office365.status', {}).then(setStatus, (e) => setStatus({ available: false, message: errorText(e) }));
+    send('office365.status', {}).then((s) => {
+      setStatus(s);
+      // A connect that failed while the popup was closed (Microsoft's window had focus): say what happened.
+      if (s.lastFailure?.result) setResult(signedInText(s.lastFailure.result));
+      else if (s.lastFailure?.error) setError(s.lastFailure.error.message);
+    }, (e) => setStatus({ available: false, message: errorText(e) }));
   }, []);
 
   if (!status) return <p className="muted">{i18n.t('popup.loading')}</p>;
