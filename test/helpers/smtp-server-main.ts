@@ -5,11 +5,13 @@
  * port, and make it misbehave while the relay under test talks to it over a
  * real socket. Commands and summaries of what arrived go over Node's IPC.
  */
+import fs from 'node:fs';
 import { TestSmtpServer, type Received } from './smtp-server';
 import type { ChildCommand, ReceivedSummary } from './smtp-server-process';
 
-const options = JSON.parse(process.env.SMTP_CHILD_OPTIONS ?? '{}') as { port?: number; users?: Record<string, string> };
-const smtp = new TestSmtpServer({ users: options.users });
+const options = JSON.parse(process.env.SMTP_CHILD_OPTIONS ?? '{}') as { port?: number; users?: Record<string, string>; journal?: string };
+// With a journal, every accepted message is on disk before its 250, as a real MTA's queue is: kill -9 loses nothing it acknowledged.
+const smtp = new TestSmtpServer({ users: options.users, onReceived: options.journal ? (r) => fs.appendFileSync(options.journal!, JSON.stringify(summarise(r)) + '\n') : undefined });
 
 function addressesOf(field: Received['parsed']['to']): string[] {
   const list = Array.isArray(field) ? field : field ? [field] : [];

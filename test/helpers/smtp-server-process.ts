@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { CutMode, DelayStage, Fault } from './smtp-server';
 
@@ -50,10 +51,14 @@ export class SmtpServerProcess {
   private pending = new Map<number, (result: unknown) => void>();
   port = 0;
 
-  private constructor(private readonly users?: Record<string, string>) {}
+  private constructor(
+    private readonly users?: Record<string, string>,
+    /** JSON-lines file every accepted message is appended to before its 250; survives kills and restarts. */
+    readonly journal?: string,
+  ) {}
 
-  static async start(options: { port?: number; users?: Record<string, string> } = {}): Promise<SmtpServerProcess> {
-    const p = new SmtpServerProcess(options.users);
+  static async start(options: { port?: number; users?: Record<string, string>; journal?: string } = {}): Promise<SmtpServerProcess> {
+    const p = new SmtpServerProcess(options.users, options.journal);
     await p.spawn(options.port ?? 0);
     return p;
   }
@@ -69,7 +74,7 @@ export class SmtpServerProcess {
   private async spawn(port: number): Promise<void> {
     const child = fork(MAIN, [], {
       execArgv: ['--import', 'tsx'],
-      env: { ...process.env, SMTP_CHILD_OPTIONS: JSON.stringify({ port, users: this.users }) },
+      env: { ...process.env, SMTP_CHILD_OPTIONS: JSON.stringify({ port, users: this.users, journal: this.journal }) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.child = child;
@@ -140,6 +145,16 @@ export class SmtpServerProcess {
       if (Date.now() > deadline) throw new Error(`SMTP server process received ${total} of ${count} messages in ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 50));
     }
+  }
+
+  /** Everything the journal holds (every run of the process), when started with `journal`. */
+  journaled(): ReceivedSummary[] {
+    if (!this.journal || !fs.existsSync(this.journal)) return [];
+    return fs
+      .readFileSync(this.journal, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as ReceivedSummary);
   }
 
   /** Kills the process (SIGKILL by default): from now on its port refuses connections. */

@@ -43,6 +43,8 @@ export interface TestSmtpOptions {
   acceptToken?: (user: string, token: string) => boolean;
   /** Require STARTTLS before AUTH (default true). */
   requireTls?: boolean;
+  /** Called for each accepted message before the server says 250 (e.g. to journal it to disk). */
+  onReceived?: (r: Received) => void;
 }
 
 const TLS_DIR = path.resolve('test/fixtures/tls');
@@ -217,7 +219,7 @@ export class TestSmtpServer {
 
   private async accept(raw: Buffer, session: SMTPServerSession) {
     const parsed = await simpleParser(raw);
-    this.received.push({
+    const r: Received = {
       envelope: {
         from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
         to: session.envelope.rcptTo.map((r) => r.address),
@@ -228,7 +230,9 @@ export class TestSmtpServer {
       raw,
       parsed,
       at: Date.now(),
-    });
+    };
+    this.received.push(r);
+    this.options.onReceived?.(r);
     for (const w of this.waiters.splice(0)) w();
   }
 }
