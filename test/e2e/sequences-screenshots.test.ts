@@ -1,5 +1,8 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { generateChromeMessages, parseMessagesFile } from '@wxt-dev/i18n/build';
 import { TestSmtpServer } from '../helpers/smtp-server';
 import { EXTENSION_ID } from '../helpers/chromium';
 import { createChannel, smtpChannel, startRelay, type RunningRelay } from '../helpers/relay';
@@ -32,6 +35,26 @@ afterAll(async () => {
   await smtp.stop();
 });
 
+/** Our English texts (templates and sequences) long enough not to be a shared word: none may show in the Dutch UI. */
+async function englishTexts(): Promise<string[]> {
+  const load = async (l: string) => generateChromeMessages(await parseMessagesFile(path.resolve('extension/locales', `${l}.yml`)));
+  const [en, nl] = await Promise.all([load('en'), load('nl')]);
+  return Object.entries(en)
+    .filter(([key]) => /^(sequences|templates)_/.test(key))
+    .map(([key, m]) => [m.message, nl[key]?.message] as const)
+    .filter(([e, n]) => e !== n)
+    .map(([e]) => e.split(/\$\d/)[0]!.trim())
+    .filter((e) => e.length >= 12);
+}
+
+/** Visible text of the page, shadow roots (the sidebar) included. */
+const textOf = (page: Page) =>
+  page.evaluate(() => {
+    const parts = [document.body.innerText];
+    for (const host of document.querySelectorAll('[data-sendway-sidebar]')) parts.push(host.shadowRoot?.textContent ?? '');
+    return parts.join('\n');
+  });
+
 const UI = {
   en: { add: 'Add to sequence', enrol: 'Enrol 2 recipients', templates: 'Templates' },
   nl: { add: 'Aan reeks toevoegen', enrol: '2 ontvangers inschrijven', templates: 'Sjablonen' },
@@ -40,6 +63,11 @@ const UI = {
 describe.each(['en', 'nl'] as const)('templates and sequences screenshots (%s)', (lang) => {
   it('options page, popup tab and sidebar panel', async () => {
     const browser = await launch({ lang });
+    const english = lang === 'nl' ? await englishTexts() : [];
+    const noEnglish = async (page: Page, screen: string) => {
+      const text = await textOf(page);
+      expect(english.filter((e) => text.includes(e)), screen).toEqual([]);
+    };
     try {
       await storeRelayConnection(browser.context, relay.url, token);
       const { channels } = await sendFromPopup<{ channels: { id: string; name: string; kind: string }[] }>(browser.context, 'channels.list', {});
@@ -81,6 +109,7 @@ describe.each(['en', 'nl'] as const)('templates and sequences screenshots (%s)',
       await templates.getByTestId('template-unknown').waitFor();
       expect(await templates.locator('[data-field=frist_name]').textContent()).toContain('first_name');
       await templates.screenshot({ path: `test-results/options-templates-${lang}.png` });
+      await noEnglish(page, 'templates');
 
       const sequences = page.locator('#sequences');
       await sequences.getByTestId('sequence-list').waitFor();
@@ -89,9 +118,11 @@ describe.each(['en', 'nl'] as const)('templates and sequences screenshots (%s)',
       await sequences.getByTestId('sequence-contacts').waitFor();
       await expect.poll(() => sequences.locator('tr[data-address]').count()).toBe(12);
       await sequences.screenshot({ path: `test-results/options-sequence-detail-${lang}.png` });
+      await noEnglish(page, 'sequence detail');
       await sequences.getByRole('button', { name: nl ? 'Bewerken' : 'Edit' }).click();
       await sequences.getByTestId('sequence-editor').waitFor();
       await sequences.screenshot({ path: `test-results/options-sequence-editor-${lang}.png` });
+      await noEnglish(page, 'sequence editor');
 
       // Office 365: a paste of 400 contacts warns before anything is enrolled.
       await page.reload();
@@ -101,12 +132,14 @@ describe.each(['en', 'nl'] as const)('templates and sequences screenshots (%s)',
       await sequences.getByRole('button', { name: nl ? 'Voorbeeld' : 'Preview' }).click();
       await sequences.getByTestId('warning-office365_volume').waitFor({ timeout: 20_000 });
       await sequences.getByTestId('enrol-form').screenshot({ path: `test-results/options-enrol-office365-${lang}.png` });
+      await noEnglish(page, 'office 365 warning');
 
       await page.goto(`chrome-extension://${EXTENSION_ID}/popup.html`);
       await page.setViewportSize({ width: 400, height: 600 });
       await page.getByRole('tab', { name: nl ? 'Reeksen' : 'Sequences' }).click();
       await page.getByTestId('popup-sequences').locator('.card').first().waitFor();
       await page.screenshot({ path: `test-results/popup-sequences-${lang}.png` });
+      await noEnglish(page, 'popup');
       await page.close();
 
       await serveWebmail(browser.context, 'gmail', 'inbox.html');
@@ -117,6 +150,7 @@ describe.each(['en', 'nl'] as const)('templates and sequences screenshots (%s)',
       await panel.getByRole('combobox').selectOption(`shot-q3-${lang}`);
       await expect.poll(() => panel.getByTestId('sw-enrol-preview').locator('li').count(), { timeout: 10_000 }).toBe(2);
       await gmail.locator(`[data-fixture-compose="${compose}"]`).screenshot({ path: `test-results/sidebar-sequence-${lang}.png` });
+      await noEnglish(gmail, 'sidebar');
       expect(await sidebarOf(gmail, compose).getByRole('button', { name: UI[lang].enrol }).isEnabled()).toBe(true);
     } finally {
       await browser.close();
