@@ -13,7 +13,7 @@ import { ProviderPicker } from '../../popup/components/ProviderPicker';
 import { bannersFor } from '../../popup/logic/limits-view';
 import { verifyText, type VerifyText } from '../../popup/logic/texts';
 import { errorText } from '../../popup/actions';
-import { Office365Reconnect } from './Office365';
+import { Office365Reconnect, signedInText } from './Office365';
 
 const isRelay = (id: string) => id.startsWith('relay:');
 /** Channels Sendway can talk to right now (others only show why not). */
@@ -83,7 +83,7 @@ export function Channels(props: ChannelsProps) {
       c.id,
       async () => {
         const result = await send('relay.channels.verify', { channelId: c.id });
-        setResults((r) => ({ ...r, [c.id]: verifyText(result, c.kind, false) }));
+        setResults((r) => ({ ...r, [c.id]: c.auth === 'oauth2' ? signedInText(result) : verifyText(result, c.kind, false) }));
       },
       setTesting,
     );

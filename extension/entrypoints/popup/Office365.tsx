@@ -10,10 +10,10 @@ import { verifyText, type VerifyText } from '../../popup/logic/texts';
 
 /** A connection test after a Microsoft sign-in, in words: an OAuth channel has no password to get wrong. */
 export function signedInText(result: VerifyResult, account?: string): VerifyText {
-  if (result.ok) return { ok: true, title: i18n.t('office365.setup.connected', [account ?? '']) };
-  if (result.code === 'auth_failed' || result.code === 'needs_reconnect') {
-    return { ok: false, title: i18n.t('office365.setup.testFailed'), ...(result.message ? { detail: result.message } : {}) };
-  }
+  if (result.ok) return account ? { ok: true, title: i18n.t('office365.setup.connected', [account]) } : verifyText(result, 'office365', false);
+  const detail = result.message ? { detail: result.message } : {};
+  if (result.code === 'needs_reconnect') return { ok: false, title: i18n.t('office365.status.needsReconnect'), ...detail };
+  if (result.code === 'auth_failed') return { ok: false, title: i18n.t('office365.setup.testFailed'), ...detail };
   return verifyText(result, 'office365');
 }
 
