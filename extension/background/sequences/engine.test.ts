@@ -317,6 +317,23 @@ describe('relay sync', () => {
   });
 });
 
+describe('relay sync across service-worker restarts', () => {
+  it('asks the relay at most every ten minutes, even when the worker restarts in between', async () => {
+    const kit = makeKit();
+    await kit.engine.save(twoSteps('relay:ch1'));
+    await kit.engine.enrol({ sequenceId: 'seq1', contacts: [jane] });
+    await kit.engine.tick();
+    kit.clock.advance(MINUTE_MS);
+    const before = kit.channels.statusCalls;
+    await kit.restart().tick();
+    await kit.restart().tick();
+    expect(kit.channels.statusCalls).toBe(before);
+    kit.clock.advance(10 * MINUTE_MS);
+    await kit.restart().tick();
+    expect(kit.channels.statusCalls).toBeGreaterThan(before);
+  });
+});
+
 describe('Gmail-channel steps dispatched by the background', () => {
   it('sends due steps on tick, threads the follow-up by Gmail thread id, and wakes for the next one', async () => {
     const kit = makeKit();

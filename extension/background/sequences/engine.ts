@@ -57,7 +57,8 @@ interface Prepared {
  */
 export class SequenceEngine {
   private readonly core: EngineCore;
-  private lastSync = Number.NEGATIVE_INFINITY;
+  /** Read from storage on the first pass: a service worker restarting every minute must not ask the relay every minute. */
+  private lastSync: number | null = null;
   private lastSyncUpdated = 0;
   private ticking: Promise<void> | undefined;
 
@@ -504,8 +505,10 @@ export class SequenceEngine {
           if (owed.length) await this.handOver(sequence, owed, deadline);
         }
         await dispatchDue(this.core, deadline);
+        this.lastSync ??= await this.deps.store.lastSync();
         if (options.sync || this.core.now() - this.lastSync >= SYNC_MS) {
           this.lastSync = this.core.now();
+          await this.deps.store.setLastSync(this.lastSync);
           this.lastSyncUpdated += await syncRelay(this.core, deadline);
         }
       } finally {
@@ -541,7 +544,7 @@ export class SequenceEngine {
         if ((e.status === 'active' || e.status === 'paused') && e.steps.some(isWaiting)) relayLive = true;
       }
     }
-    if (relayLive) soonest(Math.max(now + 1_000, this.lastSync + SYNC_MS));
+    if (relayLive) soonest(Math.max(now + 1_000, (this.lastSync ?? now) + SYNC_MS));
     this.deps.wake(at);
   }
 }

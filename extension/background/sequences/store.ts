@@ -11,6 +11,7 @@ export interface StorageArea {
 const SEQUENCES_KEY = 'sequences';
 const ENROLMENTS_PREFIX = 'sequences.enrolments.';
 const SUPPRESSED_KEY = 'sequences.suppressed';
+const LAST_SYNC_KEY = 'sequences.lastSync';
 
 /** Parses a stored list item by item: one corrupt entry is dropped, never the whole list. */
 function parseEach<T>(schema: z.ZodType<T>, raw: unknown, what: string): T[] {
@@ -96,6 +97,16 @@ export class SequenceStore {
     const before = set.size;
     for (const a of addresses) set.add(a.toLowerCase());
     if (set.size !== before) await this.area.set({ [SUPPRESSED_KEY]: [...set] });
+  }
+
+  /** When the relay was last asked about handed-over steps (kept across service-worker restarts). */
+  async lastSync(): Promise<number> {
+    const raw = (await this.area.get(LAST_SYNC_KEY))[LAST_SYNC_KEY];
+    return typeof raw === 'number' && Number.isFinite(raw) ? raw : Number.NEGATIVE_INFINITY;
+  }
+
+  async setLastSync(at: number): Promise<void> {
+    await this.area.set({ [LAST_SYNC_KEY]: at });
   }
 
   /** Forget the cache (another context changed storage; tests). */

@@ -151,8 +151,10 @@ export class FakeChannels implements ChannelPort, RelayPort {
     }
     return m.status === 'cancelled' ? 'cancelled' : 'too_late';
   }
+  statusCalls = 0;
   async status(id: string): Promise<RelayMessageState | null> {
     if (this.relayDown) throw new Error('relay down');
+    this.statusCalls++;
     const m = this.relayMessages.find((x) => x.id === id);
     return m ? { status: m.status, ...(m.sentAt ? { sentAt: m.sentAt } : {}), ...(m.lastError ? { lastError: m.lastError } : {}) } : null;
   }
