@@ -315,8 +315,9 @@ export async function crashRun(o: CrashRunOptions): Promise<CrashReport> {
 
 /**
  * The drill's verdict: nothing accepted is lost, nothing arrives more than
- * twice, and every second copy is a send a kill cut inside the SMTP DATA
- * exchange (so the relay retried it: attempts ≥ 2), at most `concurrency` per kill.
+ * twice, and every second copy is a send a kill cut before the relay recorded
+ * the server's answer (so the relay retried it: attempts ≥ 2), at most two per
+ * connection per kill.
  */
 export function checkCrashReport(r: CrashReport, concurrency: number): void {
   expect(r.non202).toEqual([]);
@@ -327,7 +328,9 @@ export function checkCrashReport(r: CrashReport, concurrency: number): void {
   expect(r.maxCopies).toBeLessThanOrEqual(2);
   expect(r.copies).toBe(r.delivered + r.duplicates.length);
   for (const d of r.duplicates) expect(d.attempts, d.messageId).toBeGreaterThanOrEqual(2);
-  expect(r.duplicates.length).toBeLessThanOrEqual(r.kills * concurrency);
+  // Per kill and connection: the send inside DATA, plus at most one whose 250 had arrived but whose
+  // result was not yet committed (results are written in groups while the connection moves on).
+  expect(r.duplicates.length).toBeLessThanOrEqual(r.kills * concurrency * 2);
   expect(r.kills).toBeGreaterThan(0);
   // Every kill landed while mail was still being delivered.
   for (const p of r.killPoints) expect(p).toBeLessThan(r.messages);

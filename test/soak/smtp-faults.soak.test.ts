@@ -7,8 +7,8 @@ import { SmtpServerProcess } from '../helpers/smtp-server-process';
 import { createChannel, smtpChannel, startRelay } from '../helpers/relay';
 
 /**
- * A storm of SMTP faults from a real SMTP server process while 600 messages
- * go out over three channels: temporary and permanent replies at every
+ * A storm of SMTP faults from a real SMTP server process while 600 messages,
+ * posted over 45 seconds, go out over three channels: temporary and permanent replies at every
  * stage, connections cut inside DATA (message dropped or kept), answers
  * slower than the timeout, and the server killed and restarted (connection
  * refused). Retries are fast (200 ms backoff) so the storm is dense.
@@ -18,6 +18,8 @@ import { createChannel, smtpChannel, startRelay } from '../helpers/relay';
  * attempted.
  */
 const MESSAGES = Number(process.env.SOAK_FAULT_MESSAGES ?? 600);
+/** Posting is spread over this long, so the storm lasts however fast the relay delivers. */
+const SECONDS = Number(process.env.SOAK_FAULT_SECONDS ?? 45);
 
 describe('SMTP fault storm', () => {
   it(`${MESSAGES} messages through a server that misbehaves every few hundred milliseconds`, async () => {
@@ -82,7 +84,8 @@ describe('SMTP fault storm', () => {
         const res = await relay.call(token, 'POST', '/v1/messages', { channelId: channels[i % 3], from: 'rep@example.com', to: [`lead${i}@customer.test`], subject: `storm ${i}`, text: `message ${i}` }, { 'Idempotency-Key': `storm-${firstSeed}-${i}` });
         expect(res.status).toBe(202);
         ids.push((await res.json()) as { id: string; messageId: string });
-        if (i % 50 === 0) await new Promise((r) => setTimeout(r, 50));
+        const due = started + ((i + 1) * SECONDS * 1000) / MESSAGES;
+        if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
       }
       posting = false;
       await storm;
