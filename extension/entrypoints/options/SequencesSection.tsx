@@ -39,7 +39,9 @@ export function SequencesSection() {
     }
   };
 
-  const create = () =>
+  const create = async () => {
+    // Templates may have been added on this page since it opened.
+    await Promise.all([templates.reload(), channels.reload()]);
     setView({
       name: 'edit',
       value: defaultSequence(
@@ -48,6 +50,7 @@ export function SequencesSection() {
       ),
       back: { name: 'list' },
     });
+  };
 
   const save = (value: SequenceInput, back: View) =>
     run(async () => {
@@ -61,7 +64,7 @@ export function SequencesSection() {
       <div className="section-head">
         <h2 id="sequences-heading">{i18n.t('sequences.heading')}</h2>
         {view.name === 'list' ? (
-          <button type="button" className="btn btn-primary" disabled={!templates.data?.templates.length} onClick={create}>
+          <button type="button" className="btn btn-primary" disabled={!templates.data?.templates.length} onClick={() => void create()}>
             {i18n.t('sequences.new')}
           </button>
         ) : null}
@@ -129,7 +132,7 @@ export function SequencesSection() {
           onBack={() => setView({ name: 'list' })}
           onEdit={(d) => {
             const { createdAt: _c, updatedAt: _u, ...value } = d.sequence;
-            setView({ name: 'edit', value, back: view });
+            void Promise.all([templates.reload(), channels.reload()]).then(() => setView({ name: 'edit', value, back: view }));
           }}
         />
       ) : null}
