@@ -16,6 +16,14 @@ import {
   VerifyResult,
 } from '../../shared/schemas/relay-api';
 import { ListMessagesQuery } from './messages';
+import {
+  SuppressionChangeRequest,
+  SuppressionCheckRequest,
+  SuppressionCheckResponse,
+  SuppressionList,
+  UnsubscribeLinksRequest,
+  UnsubscribeLinksResponse,
+} from '../../shared/schemas/unsubscribe';
 import { MicrosoftOAuthInfo, OAuthCodeRequest } from '../../shared/schemas/microsoft-oauth';
 import { DeliverabilityReport } from '../../shared/schemas/deliverability';
 
@@ -152,6 +160,43 @@ export function openApiDocument(version: string) {
       '/v1/admin/tokens/{id}': {
         parameters: [idParam],
         delete: { summary: 'Revoke a token (admin)', responses: { '200': { description: 'revoked' }, ...errors(401, 403, 404) } },
+      },
+      '/v1/unsubscribe/links': {
+        post: {
+          summary: 'Signed one-click unsubscribe links (RFC 8058) for recipients of mail from a domain you send from',
+          requestBody: { required: true, ...json(UnsubscribeLinksRequest, 'input') },
+          responses: { '200': { description: 'one link per address', ...json(UnsubscribeLinksResponse) }, ...errors(400, 401, 403, 415) },
+        },
+      },
+      '/v1/suppressions/check': {
+        post: {
+          summary: 'Which of these addresses unsubscribed from mail of your sending domain',
+          requestBody: { required: true, ...json(SuppressionCheckRequest, 'input') },
+          responses: { '200': { description: 'the suppressed ones', ...json(SuppressionCheckResponse) }, ...errors(400, 401, 403, 415) },
+        },
+      },
+      '/v1/suppressions': {
+        get: { summary: 'The suppression list (admin), ?domain= to filter', responses: { '200': { description: 'suppressions', ...json(SuppressionList) }, ...errors(400, 401, 403) } },
+        post: {
+          summary: 'Suppress addresses for a sending domain (admin); their waiting mail is cancelled',
+          requestBody: { required: true, ...json(SuppressionChangeRequest, 'input') },
+          responses: { '201': { description: 'added' }, ...errors(400, 401, 403, 415) },
+        },
+        delete: {
+          summary: 'Lift suppressions (admin)',
+          requestBody: { required: true, ...json(SuppressionChangeRequest, 'input') },
+          responses: { '200': { description: 'removed' }, ...errors(400, 401, 403, 415) },
+        },
+      },
+      '/unsubscribe/{token}': {
+        parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }],
+        get: { summary: 'Confirmation page (HTML); changes nothing', security: [], responses: { '200': { description: 'page' }, '400': { description: 'not a valid link' } } },
+        post: {
+          summary: 'One-click unsubscribe (RFC 8058): body List-Unsubscribe=One-Click',
+          security: [],
+          requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: { type: 'object', properties: { 'List-Unsubscribe': { type: 'string', enum: ['One-Click'] } } } } } },
+          responses: { '200': { description: 'unsubscribed (HTML)' }, '400': { description: 'not a valid link, or no List-Unsubscribe=One-Click' } },
+        },
       },
       '/v1/openapi.json': { get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3 document' } } } },
       '/healthz': { get: { summary: 'Health check', security: [], responses: { '200': { description: 'ok' } } } },
