@@ -14,6 +14,7 @@ import { deliverabilityRoutes } from './routes/deliverability';
 import type { RouteDeps } from './routes/deps';
 import { limitsRoutes } from './routes/limits';
 import { messageRoutes } from './routes/messages';
+import { messageRetryRoutes } from './routes/message-retry';
 import { oauthRoutes } from './routes/oauth';
 import { openApiDocument } from './routes/openapi';
 import { unsubscribeApiRoutes, unsubscribePageHeaders, unsubscribePageRoutes } from './routes/unsubscribe';
@@ -52,6 +53,7 @@ export function createApp(deps: AppDeps) {
     app.route('/v1', deliverabilityRoutes(api));
     app.route('/v1/channels', oauthRoutes(api));
     app.route('/v1/messages', messageRoutes(api));
+    app.route('/v1/messages', messageRetryRoutes(api));
     app.route('/v1/limits', limitsRoutes(api));
     app.route('/v1/me', meRoutes());
     app.route('/v1/admin', adminRoutes(api));

@@ -147,6 +147,13 @@ export function openApiDocument(version: string) {
         get: { summary: 'One of your messages', responses: { '200': { description: 'the message', ...json(MessageView) }, ...errors(401, 404) } },
         delete: { summary: 'Cancel a message not yet being sent', responses: { '200': { description: 'cancelled', ...json(MessageView) }, ...errors(401, 404, 409) } },
       },
+      '/v1/messages/{id}/retry': {
+        parameters: [idParam],
+        post: {
+          summary: 'Queue a failed or cancelled message again, with the same Message-ID (409 otherwise; 422 if a recipient has unsubscribed since)',
+          responses: { '200': { description: 'the message, queued', ...json(MessageView) }, ...errors(401, 403, 404, 409, 422) },
+        },
+      },
       '/v1/limits': { get: { summary: 'Usage and next free slot per usable channel', responses: { '200': { description: 'limits', ...json(LimitsList) }, ...errors(401) } } },
       '/v1/me': { get: { summary: 'Who this token is', responses: { '200': { description: 'me', ...json(Me) }, ...errors(401) } } },
       '/v1/admin/tokens': {
