@@ -1,10 +1,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 
 /** A real relay process (relay/main.ts), as `npm run relay` starts it. */
 export class RelayProcess {
+  private agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
   private constructor(
     private child: ChildProcess,
     readonly url: string,
@@ -23,7 +26,9 @@ export class RelayProcess {
       RELAY_LOG_LEVEL: 'warn',
       ...env,
     };
-    const child = spawn(process.execPath, ['--import', 'tsx', 'relay/main.ts'], { env: fullEnv, stdio: ['ignore', 'pipe', 'inherit'] });
+    // BENCH_RELAY_NODE_ARGS adds Node flags to the relay process only, e.g. "--cpu-prof --cpu-prof-dir=prof".
+    const nodeArgs = (process.env.BENCH_RELAY_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'relay/main.ts'], { env: fullEnv, stdio: ['ignore', 'pipe', 'inherit'] });
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
       child.once('exit', (code) => reject(new Error(`relay exited with ${code}: ${out}`)));
@@ -56,6 +61,14 @@ export class RelayProcess {
     return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
   }
 
+  /** CPU time (user + system) the relay process used so far, in ms (Linux /proc; clock ticks of 10 ms). */
+  cpuMs(): number {
+    const stat = fs.readFileSync(`/proc/${this.pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  }
+
   async call(token: string, method: string, urlPath: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
     return fetch(this.url + urlPath, {
       method,
@@ -64,7 +77,35 @@ export class RelayProcess {
     });
   }
 
+  /**
+   * POST with node:http over a keep-alive agent: a load generator as light as it can be, since on
+   * this machine it shares the cores with the relay and the sink (fetch costs several times more CPU
+   * per request). Resolves with the status and the response body.
+   */
+  post(token: string, urlPath: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+    const payload = Buffer.from(JSON.stringify(body));
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        this.url + urlPath,
+        {
+          method: 'POST',
+          agent: this.agent,
+          headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'Content-Length': payload.length, ...headers },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode!, body: Buffer.concat(chunks).toString() }));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+
   async stop(): Promise<void> {
+    this.agent.destroy();
     const exited = new Promise((r) => this.child.once('exit', r));
     this.child.kill('SIGTERM');
     await exited;

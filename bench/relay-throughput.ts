@@ -7,8 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
-import { Sink, type SinkStats } from './sink-client';
-import { SINK_PASS, SINK_USER } from './sink';
+import { SINK_PASS, SINK_USER, Sink, type SinkStats } from './sink-client';
 import { RelayProcess } from './relay-process';
 
 export const FROM = SINK_USER;
@@ -59,9 +58,8 @@ export async function setupRelay(sink: Sink, concurrency: number) {
 
 export async function postMessages(relay: RelayProcess, token: string, channelId: string, n: number, inFlight: number, offset: number) {
   await pool(n, inFlight, async (i) => {
-    const res = await relay.call(token, 'POST', '/v1/messages', message(offset + i, channelId), { 'Idempotency-Key': `bench-${offset + i}` });
-    if (res.status !== 202) throw new Error(`POST /v1/messages: ${res.status} ${await res.text()}`);
-    await res.arrayBuffer();
+    const res = await relay.post(token, '/v1/messages', message(offset + i, channelId), { 'Idempotency-Key': `bench-${offset + i}` });
+    if (res.status !== 202) throw new Error(`POST /v1/messages: ${res.status} ${res.body}`);
   });
 }
 
@@ -71,11 +69,31 @@ export interface ThroughputFigures {
   relayVsDirectRatio: number;
   relayPeakRssBytes: number;
   duplicates: number;
+  /**
+   * CPU per message (ms, medians over runs): the relay process; the benchmark process in the direct
+   * run (nodemailer composing and sending); the sink during each. Says where the time goes.
+   */
+  cpuMsPerMessage: { relay: number; relayClient: number; relaySink: number; direct: number; directSink: number };
 }
 
-export async function measureThroughput({ n = 2000, runs = 3, inFlight = 32, concurrency = 5 } = {}): Promise<ThroughputFigures & { runs: { relay: number; direct: number }[] }> {
+type Run = {
+  relay: number;
+  direct: number;
+  ratio: number;
+  /** How fast the relay answered the POSTs with 202 (delivery may still be going on). */
+  relayAcceptPerSec: number;
+  /** Relay CPU per message delivered after the last POST was answered (NaN if too few were left). */
+  relayDeliveryOnlyCpuMsPerMsg: number;
+  cpu: ThroughputFigures['cpuMsPerMessage'];
+};
+const clientCpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+export async function measureThroughput({ n = 2000, runs = 3, inFlight = 32, concurrency = 5 } = {}): Promise<ThroughputFigures & { runs: Run[] }> {
   const sink = await Sink.start();
-  const all: { relay: number; direct: number }[] = [];
+  const all: Run[] = [];
   let rss = 0;
   let duplicates = 0;
   try {
@@ -85,9 +103,17 @@ export async function measureThroughput({ n = 2000, runs = 3, inFlight = 32, con
       await postMessages(relay, token, channelId, 50, inFlight, 1_000_000); // warm-up
       await sink.waitFor(50);
       await sink.reset();
+      const [relayCpu0, clientCpu0, sinkCpu0] = [relay.cpuMs(), clientCpuMs(), (await sink.stats()).cpuMs];
       const t0 = performance.timeOrigin + performance.now();
       await postMessages(relay, token, channelId, n, inFlight, run * n);
+      const acceptedAt = performance.timeOrigin + performance.now();
+      const [tailCpu0, tailCount0] = [relay.cpuMs(), (await sink.stats()).count];
       const relayStats: SinkStats = await sink.waitFor(n);
+      // Once every POST is answered, the relay only delivers: its CPU per message then.
+      const relayDeliveryCpu = n > tailCount0 + 100 ? (relay.cpuMs() - tailCpu0) / (n - tailCount0) : NaN;
+      const relayCpu = (relay.cpuMs() - relayCpu0) / n;
+      const relayClientCpu = (clientCpuMs() - clientCpu0) / n;
+      const relaySinkCpu = (relayStats.cpuMs - sinkCpu0) / n;
       rss = Math.max(rss, relay.peakRss());
       duplicates += relayStats.duplicates;
       await relay.stop();
@@ -108,13 +134,24 @@ export async function measureThroughput({ n = 2000, runs = 3, inFlight = 32, con
       await pool(50, inFlight, (i) => transport.sendMail({ ...message(1_000_000 + i, ''), to: `lead${i}@customer.test` }));
       await sink.waitFor(50);
       await sink.reset();
+      const [directCpu0, directSinkCpu0] = [clientCpuMs(), (await sink.stats()).cpuMs];
       const d0 = performance.timeOrigin + performance.now();
       await pool(n, inFlight, (i) => transport.sendMail({ from: FROM, to: `lead${i}@customer.test`, subject: `Bench ${i}`, text: body10k(i) }));
       const directStats = await sink.waitFor(n);
+      const directCpu = (clientCpuMs() - directCpu0) / n;
+      const directSinkCpu = (directStats.cpuMs - directSinkCpu0) / n;
       transport.close();
       const directRate = n / ((directStats.lastAt - d0) / 1000);
       await sink.reset();
-      all.push({ relay: relayRate, direct: directRate });
+      all.push({
+        relay: relayRate,
+        direct: directRate,
+        ratio: relayRate / directRate,
+        relayAcceptPerSec: n / ((acceptedAt - t0) / 1000),
+        relayDeliveryOnlyCpuMsPerMsg: relayDeliveryCpu,
+        cpu: { relay: relayCpu, relayClient: relayClientCpu, relaySink: relaySinkCpu, direct: directCpu, directSink: directSinkCpu },
+      });
+      if (process.env.BENCH_VERBOSE) console.error(JSON.stringify(all.at(-1)));
     }
   } finally {
     await sink.stop();
@@ -128,6 +165,13 @@ export async function measureThroughput({ n = 2000, runs = 3, inFlight = 32, con
     relayVsDirectRatio: relayMsgsPerSec / directMsgsPerSec,
     relayPeakRssBytes: rss,
     duplicates,
+    cpuMsPerMessage: {
+      relay: median(all.map((r) => r.cpu.relay)),
+      relayClient: median(all.map((r) => r.cpu.relayClient)),
+      relaySink: median(all.map((r) => r.cpu.relaySink)),
+      direct: median(all.map((r) => r.cpu.direct)),
+      directSink: median(all.map((r) => r.cpu.directSink)),
+    },
     runs: all,
   };
 }

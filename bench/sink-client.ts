@@ -1,11 +1,17 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
+/** The sink's SMTP login. Kept here, not in sink.ts: importing sink.ts starts a server. */
+export const SINK_USER = 'bench@example.com';
+export const SINK_PASS = 'bench-password';
+
 export interface SinkStats {
   count: number;
   lastAt: number;
   unique: number;
   duplicates: number;
+  /** CPU time the sink process used so far (user + system), ms. */
+  cpuMs: number;
 }
 
 /** Starts bench/sink.ts in its own process and talks to it over IPC. */
