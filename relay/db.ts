@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
 import type { DB } from './schema';
 import { migrate } from './migrations';
+import { Checkpointer } from './store/checkpointer';
 
 export type RelayDb = Kysely<DB>;
 
@@ -15,7 +16,51 @@ export interface OpenedDb {
    * so far survives a power loss. Durable writes (a 202's insert) call it
    * through store/group-commit.ts, once per batch.
    */
-  syncWal(): void;
+  syncWal(): Promise<void>;
+  /** The better-sqlite3 handle under `db` (same connection), for statements outside Kysely. */
+  sqlite: Database.Database;
+  /** Stops the checkpoint thread (if any), then closes the database. `db.destroy()` alone also works. */
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /**
+   * Checkpoint the write-ahead log on a worker thread rather than inside the
+   * relay's commits (store/checkpointer.ts). For the long-running relay; short
+   * commands (relay:token) leave it to SQLite.
+   */
+  backgroundCheckpoints?: boolean;
+  onCheckpointFallback?: (reason: string) => void;
+}
+
+/**
+ * Kysely's SQLite driver prepares every query afresh; parsing and planning the
+ * same few statements over and over was a large share of the relay's CPU per
+ * message. This keeps the most recently used prepared statements (keyed by
+ * their SQL text; parameters are bound per call) in a small LRU. A statement
+ * still being iterated (a streamed select) is busy and is never handed out twice.
+ */
+export function cachingDatabase(sqlite: Database.Database, max = 256, onClose?: () => void): SqliteDatabase {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    close: () => {
+      onClose?.();
+      sqlite.close();
+    },
+    prepare(sql: string) {
+      let stmt = cache.get(sql);
+      if (stmt && !stmt.busy) {
+        // Most recently used last, so the first key is the one to evict.
+        cache.delete(sql);
+        cache.set(sql, stmt);
+        return stmt;
+      }
+      stmt = sqlite.prepare(sql);
+      cache.set(sql, stmt);
+      if (cache.size > max) cache.delete(cache.keys().next().value!);
+      return stmt;
+    },
+  };
 }
 
 /**
@@ -27,7 +72,7 @@ export interface OpenedDb {
  * message is on disk", so accepted messages are fsynced (in groups) before
  * the 202, and the worker's bookkeeping commits do not each pay an fsync.
  */
-export async function openSqlite(dataDir: string): Promise<OpenedDb> {
+export async function openSqlite(dataDir: string, opts: OpenOptions = {}): Promise<OpenedDb> {
   checkDataDir(dataDir);
   const file = path.join(dataDir, 'relay.sqlite');
   const sqlite = new Database(file);
@@ -37,27 +82,52 @@ export async function openSqlite(dataDir: string): Promise<OpenedDb> {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  // After a burst the log is cut back to this size when it restarts, rather than staying at its peak.
+  sqlite.pragma('journal_size_limit = 67108864');
+  let checkpointer: Checkpointer | null = null;
+  // The write-ahead log stays open for fsyncs (SQLite keeps the same file while the database is open).
+  let wal: Promise<fs.promises.FileHandle> | null = null;
+  const closeWal = () => {
+    const w = wal;
+    wal = null;
+    return w?.then((h) => h.close()).catch(() => {});
+  };
+  const db = new Kysely<DB>({
+    dialect: new SqliteDialect({
+      database: cachingDatabase(sqlite, 256, () => {
+        checkpointer?.requestStop();
+        void closeWal();
+      }),
+    }),
+  });
   await migrate(db);
   for (const extra of ['-wal', '-shm']) {
     if (fs.existsSync(file + extra)) fs.chmodSync(file + extra, 0o600);
   }
-  const syncWal = () => {
-    let fd: number;
+  if (opts.backgroundCheckpoints) checkpointer = new Checkpointer(sqlite, file, { onFallback: opts.onCheckpointFallback });
+  // On the thread pool, not the event loop: while one batch is being fsynced the relay keeps
+  // parsing requests and sending mail, and those requests' inserts form the next batch.
+  const syncWal = async () => {
+    if (!wal) {
+      wal = fs.promises.open(`${file}-wal`, 'r+');
+      wal.catch(() => (wal = null));
+    }
+    let handle: fs.promises.FileHandle;
     try {
-      fd = fs.openSync(`${file}-wal`, 'r+');
+      handle = await wal;
     } catch (error) {
       // No WAL file: everything is checkpointed into the database file, which SQLite fsynced.
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw error;
     }
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
+    await handle.sync();
   };
-  return { db, file, syncWal };
+  const close = async () => {
+    await checkpointer?.stop();
+    await closeWal();
+    await db.destroy();
+  };
+  return { db, file, syncWal, sqlite, close };
 }
 
 /** Below this much free space the relay will not start: room for at least one largest request (RELAY_MAX_BODY's default) and its bookkeeping. */

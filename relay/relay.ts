@@ -37,12 +37,15 @@ export async function createRelay(o: RelayOptions): Promise<Relay> {
   const logger = o.logger ?? createLogger(config.logLevel);
   const clock = o.clock ?? systemClock;
   const allow = new Allowlist(config.smtpAllowlist);
-  const { db, syncWal } = await openSqlite(config.dataDir);
+  const { db, syncWal, close: closeDb } = await openSqlite(config.dataDir, {
+    backgroundCheckpoints: true,
+    onCheckpointFallback: (reason) => logger.warn('checkpoint_fallback', { reason }),
+  });
   let box;
   try {
     box = secretBox(loadKey(config.secret, config.dataDir));
   } catch (error) {
-    await db.destroy();
+    await closeDb();
     throw error;
   }
   const lookup = o.lookup ?? systemLookup;
@@ -79,7 +82,7 @@ export async function createRelay(o: RelayOptions): Promise<Relay> {
       if (closed) return;
       closed = true;
       await worker.stop(graceMs);
-      await db.destroy();
+      await closeDb();
     },
   };
 }

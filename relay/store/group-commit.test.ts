@@ -13,8 +13,23 @@ describe('GroupCommit', () => {
     const opened = await openSqlite(fs.mkdtempSync(path.join(os.tmpdir(), 'sendway-gc-')));
     db = opened.db;
     let syncs = 0;
-    const gc = new GroupCommit(opened.db, () => syncs++);
+    const gc = new GroupCommit(opened.db, () => {
+      syncs++;
+    });
     return { gc, syncs: () => syncs, db: opened.db };
+  };
+
+  /** A GroupCommit whose fsync waits until the test lets it finish (or fail). */
+  const openGated = async () => {
+    const opened = await openSqlite(fs.mkdtempSync(path.join(os.tmpdir(), 'sendway-gc-')));
+    db = opened.db;
+    const gates: { finish: (error?: Error) => void }[] = [];
+    const gc = new GroupCommit(opened.db, () => new Promise<void>((resolve, reject) => gates.push({ finish: (e) => (e ? reject(e) : resolve()) })));
+    const fsyncStarted = async () => {
+      while (!gates.length) await new Promise((r) => setImmediate(r));
+      return gates.shift()!;
+    };
+    return { gc, fsyncStarted, db: opened.db };
   };
 
   it('commits concurrent writes in one transaction with one fsync', async () => {
@@ -31,6 +46,46 @@ describe('GroupCommit', () => {
     const { gc, syncs } = await open();
     await gc.run((trx) => trx.insertInto('meta').values({ key: 'lazy', value: '1' }).execute(), { durable: false });
     expect(syncs()).toBe(0);
+  });
+
+  it('answers a durable write only after its fsync; bookkeeping in the same batch and flushed() do not wait longer than needed', async () => {
+    const { gc, fsyncStarted } = await openGated();
+    const order: string[] = [];
+    const durable = gc.run((trx) => trx.insertInto('meta').values({ key: 'd', value: '1' }).execute()).then(() => order.push('durable'));
+    const lazy = gc.run((trx) => trx.insertInto('meta').values({ key: 'l', value: '1' }).execute(), { durable: false }).then(() => order.push('lazy'));
+    const gate = await fsyncStarted();
+    await lazy;
+    const flushed = gc.flushed().then(() => order.push('flushed'));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(order).toEqual(['lazy']);
+    gate.finish();
+    await Promise.all([durable, flushed]);
+    expect(order.slice(1).sort()).toEqual(['durable', 'flushed']);
+    await expect(gc.flushed()).resolves.toBeUndefined();
+  });
+
+  it('gathers writes that arrive during an fsync into the next batch', async () => {
+    const { gc, fsyncStarted, db } = await openGated();
+    const first = gc.run((trx) => trx.insertInto('meta').values({ key: 'b0', value: '0' }).execute());
+    const gate1 = await fsyncStarted();
+    const later = Array.from({ length: 20 }, (_, i) => gc.run((trx) => trx.insertInto('meta').values({ key: `b${i + 1}`, value: '1' }).execute()));
+    gate1.finish();
+    await first;
+    const gate2 = await fsyncStarted();
+    gate2.finish();
+    await Promise.all(later);
+    // Two fsyncs in all: the 20 later writes shared one.
+    await new Promise((r) => setTimeout(r, 20));
+    expect((await db.selectFrom('meta').selectAll().where('key', 'like', 'b%').execute()).length).toBe(21);
+  });
+
+  it('fails the durable writes of a batch whose fsync fails, but not its bookkeeping', async () => {
+    const { gc, fsyncStarted } = await openGated();
+    const durable = gc.run((trx) => trx.insertInto('meta').values({ key: 'x', value: '1' }).execute());
+    const lazy = gc.run((trx) => trx.insertInto('meta').values({ key: 'y', value: '1' }).execute(), { durable: false });
+    (await fsyncStarted()).finish(new Error('EIO'));
+    await expect(durable).rejects.toThrow('EIO');
+    await expect(lazy).resolves.toBeDefined();
   });
 
   it('isolates a failing write: the others in its batch still commit', async () => {

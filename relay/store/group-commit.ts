@@ -8,17 +8,21 @@ type Job = { fn: (trx: Transaction<DB>) => Promise<unknown>; durable: boolean; r
  * Group commit: writes that arrive while a commit is being made are gathered
  * and committed together in the next transaction. A batch holding a durable
  * write (the insert behind a 202) is fsynced once for all of them before any
- * caller returns; bookkeeping writes (claims, results) ride along or commit
- * without an fsync (still safe from a process crash, see db.ts). If a batch
+ * of those callers returns; bookkeeping writes (claims, results) ride along and
+ * return at commit, without waiting for an fsync (still safe from a process
+ * crash, see db.ts). The fsync runs off the event loop; writes that arrive
+ * meanwhile form the next batch. If a batch
  * fails, its jobs are retried one by one so one bad write cannot fail the others.
  */
 export class GroupCommit {
   private queue: Job[] = [];
   private running: Promise<void> | null = null;
+  /** Settles once the batch being committed now, if it holds durable writes, has been fsynced. */
+  private syncing: Promise<void> | null = null;
 
   constructor(
     private readonly db: RelayDb,
-    private readonly syncWal: () => void,
+    private readonly syncWal: () => void | Promise<void>,
     private readonly maxBatch = 500,
   ) {}
 
@@ -30,30 +34,66 @@ export class GroupCommit {
     });
   }
 
+  /**
+   * Resolves once every durable write committed so far is fsynced. The worker waits on this
+   * before sending what it claimed, so no message leaves before its insert is on disk.
+   */
+  flushed(): Promise<void> {
+    return this.syncing ?? Promise.resolve();
+  }
+
   private async drain(): Promise<void> {
     // Let writes issued in the same tick join the first batch.
     await new Promise<void>((r) => setImmediate(r));
     while (this.queue.length) {
       const batch = this.queue.splice(0, this.maxBatch);
-      const results: unknown[] = [];
+      let synced: (() => void) | undefined;
+      // Set before the commit: anyone who can see these rows can wait for their fsync.
+      if (batch.some((j) => j.durable)) this.syncing = new Promise<void>((r) => (synced = r));
       try {
-        await this.db.transaction().execute(async (trx) => {
-          for (const job of batch) results.push(await job.fn(trx));
-        });
-        if (batch.some((j) => j.durable)) this.syncWal();
-        batch.forEach((job, i) => job.resolve(results[i]));
-      } catch {
-        for (const job of batch) {
-          try {
-            const result = await this.db.transaction().execute((trx) => job.fn(trx));
-            if (job.durable) this.syncWal();
-            job.resolve(result);
-          } catch (error) {
-            job.reject(error);
-          }
-        }
+        await this.commitBatch(batch);
+      } finally {
+        this.syncing = null;
+        synced?.();
       }
     }
     this.running = null;
+  }
+
+  private async commitBatch(batch: Job[]): Promise<void> {
+    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    try {
+      const results: unknown[] = [];
+      await this.db.transaction().execute(async (trx) => {
+        for (const job of batch) results.push(await job.fn(trx));
+      });
+      for (const value of results) outcomes.push({ ok: true, value });
+    } catch {
+      for (const job of batch) {
+        try {
+          outcomes.push({ ok: true, value: await this.db.transaction().execute((trx) => job.fn(trx)) });
+        } catch (error) {
+          outcomes.push({ ok: false, error });
+        }
+      }
+    }
+    // Failures and bookkeeping writes are answered now; they need no fsync.
+    const durable: [Job, unknown][] = [];
+    batch.forEach((job, i) => {
+      const o = outcomes[i]!;
+      if (!o.ok) job.reject(o.error);
+      else if (job.durable) durable.push([job, o.value]);
+      else job.resolve(o.value);
+    });
+    if (!durable.length) return;
+    // One fsync for every durable write of the batch. Should it fail, a durable write is not
+    // known to be on disk: its caller gets the error (a client retries with its Idempotency-Key).
+    try {
+      await this.syncWal();
+    } catch (error) {
+      for (const [job] of durable) job.reject(error);
+      return;
+    }
+    for (const [job, value] of durable) job.resolve(value);
   }
 }
