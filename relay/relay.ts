@@ -65,7 +65,7 @@ export async function createRelay(o: RelayOptions): Promise<Relay> {
     smtp,
     logger,
     oauth,
-    notify: (channelId, at) => (channelId === undefined ? worker.notify() : worker.queued(channelId, at ?? clock.now())),
+    notify: (channelId, at, accepted) => (channelId === undefined ? worker.notify() : worker.queued(channelId, at ?? clock.now(), accepted)),
     invalidateChannel: (id) => {
       transports.invalidate(id);
       worker.channelsChanged();

@@ -10,6 +10,7 @@ import type { GroupCommit } from '../store/group-commit';
 import type { Transaction } from 'kysely';
 import type { DB } from '../schema';
 import { listChannels, type ChannelRecord } from '../store/channels';
+import { AcceptedContent } from './accepted-content';
 import { composeMail } from './compose';
 import { EgressError, type TransportPool } from './transports';
 
@@ -48,8 +49,15 @@ interface Claimed {
   attempts: number;
   ledgerId: number;
   recipients: number;
-  payload: string;
   messageId: string;
+}
+
+/** A just-accepted message's content, handed over by the API so the worker need not read it back. */
+export interface AcceptedMessage {
+  id: string;
+  request: SendMessageRequest;
+  /** Approximate size (the request body's length), for the memory bound. */
+  bytes: number;
 }
 
 /**
@@ -79,6 +87,8 @@ export class DeliveryWorker {
   private channels: Map<string, ChannelRecord> | null = null;
   /** Earliest time something not yet due becomes due (pacing slot, retry, schedule, hold). */
   nextWakeAt: number | null = null;
+  /** Content of mail accepted by this process, so a send reads no payload back from SQLite. */
+  private content = new AcceptedContent();
 
   constructor(private readonly deps: WorkerDeps) {}
 
@@ -122,8 +132,14 @@ export class DeliveryWorker {
     this.notify();
   }
 
-  /** Mail was queued on a channel for `at` (or earlier): the next pass looks at that channel. */
-  queued(channelId: string, at: number): void {
+  /**
+   * Mail was queued on a channel for `at` (or earlier): the next pass looks at that channel.
+   * With `accepted`, the message's content is kept in memory for its send (mail due now only;
+   * scheduled mail is read from the database when its time comes).
+   */
+  queued(channelId: string, at: number, accepted?: AcceptedMessage): void {
+    const now = this.deps.clock.now();
+    if (accepted && at <= now) this.content.put(accepted.id, accepted.request, accepted.bytes, now);
     const known = this.hint.get(channelId);
     if (known === undefined || at < known) this.hint.set(channelId, at);
     this.notify();
@@ -253,7 +269,7 @@ export class DeliveryWorker {
       await this.write((trx) => trx.deleteFrom('ledger').where('at', '<=', now - DAY_MS).execute());
     }
 
-    type Candidate = { id: string; recipients: number; attempts: number; payload: string; message_id: string };
+    type Candidate = { id: string; recipients: number; attempts: number; message_id: string };
     const claims: { msg: Candidate; channel: ChannelRecord }[] = [];
     let channels = this.channels;
     if (!channels || [...this.hint.keys()].some((id) => !channels!.has(id))) {
@@ -278,7 +294,7 @@ export class DeliveryWorker {
       if (free <= 0) continue; // a finishing send wakes us
       const candidates = await db
         .selectFrom('messages')
-        .select(['id', 'recipients', 'attempts', 'payload', 'message_id'])
+        .select(['id', 'recipients', 'attempts', 'message_id'])
         .where('channel_id', '=', channel.id)
         .where(WAITING)
         .where('next_attempt_at', '<=', now)
@@ -352,36 +368,51 @@ export class DeliveryWorker {
         attempts: attempts.get(msg.id)!,
         ledgerId: ledgerIds.get(msg.id)!,
         recipients: msg.recipients,
-        payload: msg.payload,
         messageId: msg.message_id,
       }));
     });
+    // Nothing leaves before its acceptance is on disk: a claim can see an insert whose
+    // batch is still being fsynced (the fsync runs off the event loop).
+    await this.deps.commits.flushed();
     for (const c of claimed) {
       // Keep the in-memory ledger only for channels whose windows read it (loaded on first use).
       this.ledger.get(c.channel.id)?.push({ id: c.ledgerId, at: now, recipients: c.recipients, messageId: c.id });
       this.inflight.set(c.channel.id, (this.inflight.get(c.channel.id) ?? 0) + 1);
-      const p = this.send(c).finally(() => {
-        this.sends.delete(p);
+      let done = false;
+      // Frees the message's place: when the server accepted it (the next claim then overlaps with
+      // recording the result), or once a failure is recorded.
+      const finish = () => {
+        if (done) return;
+        done = true;
         this.inflight.set(c.channel.id, (this.inflight.get(c.channel.id) ?? 1) - 1);
         this.notify();
+      };
+      const p = this.send(c, finish).finally(() => {
+        this.sends.delete(p);
+        finish();
       });
       this.sends.add(p);
     }
     return claimed.length;
   }
 
-  private async send(c: Claimed): Promise<void> {
+  private async send(c: Claimed, accepted: () => void): Promise<void> {
     const { db, clock, logger } = this.deps;
     let release: (() => void) | undefined;
     try {
       // Validated (and normalised) by the same schema when it was accepted; not re-validated per attempt.
-      const req = JSON.parse(c.payload) as SendMessageRequest;
+      const req = this.content.get(c.id) ?? (await this.loadContent(c.id));
       const acquired = await this.deps.transports.acquire(c.channel, this.concurrency(c.channel, clock.now()), clock.now());
       release = acquired.release;
       const info = await acquired.transport.sendMail(composeMail(req, c.messageId));
       release();
       const rejected = ((info.rejected ?? []) as (string | { address: string })[]).map((r) => (typeof r === "string" ? r : r.address));
       const now = clock.now();
+      // The provider counts the send when it accepts it: the windows see it at that time from now on.
+      const entry = this.ledger.get(c.channel.id)?.find((r) => r.id === c.ledgerId);
+      if (entry && entry.at < now) entry.at = now;
+      this.content.delete(c.id);
+      accepted();
       await this.write(async (trx) => {
         await trx
           .updateTable('messages')
@@ -392,13 +423,17 @@ export class DeliveryWorker {
         // The provider counts the send when it accepts it: move the ledger entry to then.
         await trx.updateTable('ledger').set({ at: now }).where('id', '=', c.ledgerId).where('at', '<', now).execute();
       });
-      const entry = this.ledger.get(c.channel.id)?.find((r) => r.id === c.ledgerId);
-      if (entry && entry.at < now) entry.at = now;
       logger.info('message_sent', { id: c.id, channelId: c.channel.id, attempts: c.attempts });
     } catch (error) {
       release?.();
       await this.failed(c, error).catch((e) => logger.error('record_failure_failed', { id: c.id, error: (e as Error).message }));
     }
+  }
+
+  /** The accepted request from the database: after a restart, or when it was not kept in memory. */
+  private async loadContent(id: string): Promise<SendMessageRequest> {
+    const row = await this.deps.db.selectFrom('messages').select('payload').where('id', '=', id).executeTakeFirstOrThrow();
+    return JSON.parse(row.payload) as SendMessageRequest;
   }
 
   private async failed(c: Claimed, error: unknown): Promise<void> {
@@ -408,6 +443,7 @@ export class DeliveryWorker {
     const backoff = this.deps.backoff ?? ((a: number, r: () => number) => backoffMs(a, r));
     const setMessage = async (trx: Transaction<DB>, set: Partial<{ status: string; attempts: number; next_attempt_at: number; last_error: string | null; updated_at: number }>) => {
       await trx.updateTable('messages').set(set).where('id', '=', c.id).where('status', '=', 'sending').execute();
+      if (set.status === 'failed') this.content.delete(c.id);
       if (set.next_attempt_at !== undefined) {
         const known = this.hint.get(c.channel.id);
         if (known === undefined || set.next_attempt_at < known) this.hint.set(c.channel.id, set.next_attempt_at);

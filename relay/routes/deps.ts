@@ -2,6 +2,7 @@ import type { Clock } from '../clock';
 import type { RelayConfig } from '../config';
 import type { RelayDb } from '../db';
 import type { SmtpEnv } from '../delivery/smtp-options';
+import type { AcceptedMessage } from '../delivery/worker';
 import type { Logger } from '../log';
 import type { MicrosoftTokens } from '../oauth/tokens';
 import type { Allowlist, Lookup } from '../security/egress';
@@ -22,8 +23,11 @@ export interface RouteDeps {
   logger: Logger;
   /** Office 365 modern authentication: code redemption and access tokens for OAuth channels. */
   oauth: MicrosoftTokens;
-  /** Wakes the delivery worker: mail was queued on `channelId`, due at `at` (epoch ms). */
-  notify(channelId?: string, at?: number): void;
+  /**
+   * Wakes the delivery worker: mail was queued on `channelId`, due at `at` (epoch ms).
+   * `accepted` hands over the new message's content so the worker need not read it back.
+   */
+  notify(channelId?: string, at?: number, accepted?: AcceptedMessage): void;
   /** Drops a channel's pooled connections (credentials changed, channel deleted). */
   invalidateChannel(id: string): void;
 }
