@@ -71,9 +71,9 @@ describe.each(['current', 'legacy'] as const)('Gmail (%s compose DOM)', (variant
     expect(await page.locator('[data-fixture-compose="c2"] [data-sendway-sidebar]').count()).toBe(1);
   });
 
-  it('says plainly that sequences are set up in the options page', async () => {
-    const text = await sidebarOf(page, 'c2').getByRole('region', { name: 'Add to sequence' }).textContent();
-    expect(text).toContain("Sequences are set up in Sendway's options page");
+  it('says plainly where sequences are made when there are none yet', async () => {
+    const panel = sidebarOf(page, 'c2').getByRole('region', { name: 'Add to sequence' });
+    await expect.poll(() => panel.textContent()).toContain("No sequences yet. Create one in Sendway's options page.");
   });
 
   it('inserts a template into Gmail’s own subject and body, resolved for a single recipient', async () => {
