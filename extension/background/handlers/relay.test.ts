@@ -92,8 +92,8 @@ describe('relay handlers', () => {
       connected: true,
       permission: true,
       account: { email: 'rep@example.com', admin: false },
-      // Read from the relay's OpenAPI document: this relay has no retry endpoint, so the outbox offers none.
-      canRetry: false,
+      // Read from the relay's OpenAPI document: this relay publishes its retry endpoint, so the outbox offers Retry.
+      canRetry: true,
     });
     expect(secrets.get('relayToken')).toBe(token);
     // The token is never in plain storage, and nothing goes to storage.sync.
@@ -206,6 +206,11 @@ describe('relay handlers', () => {
     expect((await call('outbox.cancel', { id: later.id })).message.status).toBe('cancelled');
     const error = await rejection(call('outbox.cancel', { id: sent.id }));
     expect(error.code).toBe('not_cancellable');
+
+    // Retry brings the cancelled send back and it goes out; a sent one cannot be retried.
+    expect(['queued', 'sending', 'sent']).toContain((await call('outbox.retry', { id: later.id })).message.status);
+    await waitForStatus(relay, token, later.id, ['sent']);
+    expect((await rejection(call('outbox.retry', { id: sent.id }))).code).toBe('not_retryable');
   });
 
   it('asks the rep to connect first', async () => {
