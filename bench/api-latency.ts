@@ -28,7 +28,8 @@ export async function measureApiLatency({ rate = 100, duration = 10, connections
       url: `${relay.url}/v1/messages`,
       method: 'POST',
       connections,
-      overallRate: rate,
+      // rate 0: as fast as the connections go (scaling runs); otherwise a fixed offered load.
+      ...(rate > 0 ? { overallRate: rate } : {}),
       duration,
       headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
       body,
