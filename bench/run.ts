@@ -14,6 +14,7 @@ import { measurePacing } from './pacing';
 import { measureRelayPacing } from './relay-pacing';
 import { measureExtensionSizes } from './extension-size';
 import { measurePageHeap } from './page-heap';
+import { measureOutboxScaling } from './outbox-scaling';
 
 const N = Number(process.env.BENCH_N ?? 2000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -52,6 +53,8 @@ log('relay API latency at a fixed offered load (100 req/s), and at 1, 4, 16 clie
 const latency = await measureApiLatency({ rate: 100, duration: 10, connections: 8 });
 const scaling = [];
 for (const connections of [1, 4, 16]) scaling.push(await measureApiLatency({ rate: 0, duration: 8, connections }));
+log('outbox: worker time per message at 1,000, 10,000 and 100,000 queued');
+const outbox = await measureOutboxScaling();
 log('pacing: planner (simulated clock) and the relay queue (compressed clock)');
 const pacing = measurePacing({ contacts: 2000, runs: 7 });
 const relayPacing = await measureRelayPacing({ n: 2000 });
@@ -74,6 +77,8 @@ const results = {
   apiP99Ms: latency.apiP99Ms,
   apiLatency: latency,
   scaling: scaling.map((s) => ({ connections: s.connections, requestsPerSec: round(s.achievedRatePerSec, 1), p50Ms: s.apiP50Ms, p99Ms: s.apiP99Ms, non2xx: s.non2xx })),
+  outboxScaling: outbox,
+  outboxMsPerMessageGrowth: round(outbox.at(-1)!.workerMsPerMessage / outbox[0]!.workerMsPerMessage, 2),
   pacingViolations: pacing.pacingViolations,
   pacingMakespanRatio: round(pacing.pacingMakespanRatio, 4),
   plannerMsMedian: round(pacing.plannerMsMedian, 2),
@@ -101,6 +106,7 @@ const rows: [string, string, string][] = [
   ['Relay peak RSS', `${results.relayPeakRssMiB} MiB`, `duplicates at the sink: ${results.relayDuplicates}`],
   ['POST /v1/messages at 100 req/s', `p50 ${results.apiP50Ms} ms`, `p99 ${results.apiP99Ms} ms`],
   ...results.scaling.map((s) => [`API, ${s.connections} client(s), unthrottled`, `${s.requestsPerSec} req/s`, `p50 ${s.p50Ms} ms, p99 ${s.p99Ms} ms`] as [string, string, string]),
+  ['Outbox worker ms/message at 1k / 10k / 100k queued', outbox.map((p) => p.workerMsPerMessage).join(' / '), `100k ÷ 1k = ${results.outboxMsPerMessageGrowth} (flat is ≈ 1)`],
   ['Planner, 2,000 contacts on Office 365', `${results.pacingViolations} violations`, `makespan ÷ minimum ${results.pacingMakespanRatio} (target ≤ 1.01), ${results.plannerMsMedian} ms`],
   ['Relay queue, 2,000 msgs, compressed clock', `${results.relayPacing.violations} violations`, `makespan ÷ minimum ${results.relayPacing.makespanRatio}`],
   ['Gmail content script', kb(results.contentScriptRawBytes) + ' raw', `${kb(results.contentScriptGzipBytes)} gzip vs InboxSDK ${kb(results.inboxsdkGzipBytes)} (${results.contentScriptVsInboxsdk}×), gmail-js ${kb(results.gmailJsGzipBytes)}`],
