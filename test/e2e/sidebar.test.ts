@@ -73,7 +73,8 @@ describe.each(['current', 'legacy'] as const)('Gmail (%s compose DOM)', (variant
 
   it('says plainly where sequences are made when there are none yet', async () => {
     const panel = sidebarOf(page, 'c2').getByRole('region', { name: 'Add to sequence' });
-    await expect.poll(() => panel.textContent()).toContain("No sequences yet. Create one in Sendway's options page.");
+    // The panel asks the background for sequences first ("Loading sequences…"); give a busy machine time.
+    await expect.poll(() => panel.textContent(), { timeout: 15_000 }).toContain("No sequences yet. Create one in Sendway's options page.");
   });
 
   it('inserts a template into Gmail’s own subject and body, resolved for a single recipient', async () => {
