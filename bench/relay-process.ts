@@ -31,20 +31,11 @@ export class RelayProcess {
     const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'relay/main.ts'], { env: fullEnv, stdio: ['ignore', 'pipe', 'inherit'] });
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
-      let started = false;
       child.once('exit', (code) => reject(new Error(`relay exited with ${code}: ${out}`)));
-      // BENCH_RELAY_STDOUT=<file> keeps the relay's output (logs, --trace-gc) for a look afterwards.
-      const tee = process.env.BENCH_RELAY_STDOUT ? fs.createWriteStream(process.env.BENCH_RELAY_STDOUT, { flags: 'a' }) : null;
       child.stdout!.on('data', (chunk: Buffer) => {
-        tee?.write(chunk);
-        if (started) return;
-        // Only the start-up output is needed; keep the last part so a long --trace-* output cannot hide the line.
-        out = (out + chunk.toString()).slice(-10_000);
+        out += chunk.toString();
         const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
-        if (m) {
-          started = true;
-          resolve(m[1]!);
-        }
+        if (m) resolve(m[1]!);
       });
     });
     return new RelayProcess(child, url, dataDir);
@@ -76,23 +67,6 @@ export class RelayProcess {
     // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) * 10;
-  }
-
-  /** CPU time per thread of the relay process (ms), keyed "name:tid" (Linux /proc). */
-  threadCpuMs(): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const tid of fs.readdirSync(`/proc/${this.pid}/task`)) {
-      try {
-        const stat = fs.readFileSync(`/proc/${this.pid}/task/${tid}/stat`, 'utf8');
-        const name = fs.readFileSync(`/proc/${this.pid}/task/${tid}/comm`, 'utf8').trim();
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        out[`${name}:${tid}:user`] = Number(fields[11]) * 10;
-        out[`${name}:${tid}:sys`] = Number(fields[12]) * 10;
-      } catch {
-        // The thread ended meanwhile.
-      }
-    }
-    return out;
   }
 
   async call(token: string, method: string, urlPath: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {

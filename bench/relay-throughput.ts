@@ -91,7 +91,7 @@ const clientCpuMs = () => {
   return (u.user + u.system) / 1000;
 };
 
-export async function measureThroughput({ n = 2000, runs = 3, inFlight = 32, concurrency = 5, warmup = Number(process.env.BENCH_WARMUP ?? 50) } = {}): Promise<ThroughputFigures & { runs: Run[] }> {
+export async function measureThroughput({ n = 2000, runs = 3, inFlight = 32, concurrency = 5 } = {}): Promise<ThroughputFigures & { runs: Run[] }> {
   const sink = await Sink.start();
   const all: Run[] = [];
   let rss = 0;
@@ -100,11 +100,10 @@ export async function measureThroughput({ n = 2000, runs = 3, inFlight = 32, con
     for (let run = 0; run < runs; run++) {
       // Relay: fresh process and database each run.
       const { relay, token, channelId } = await setupRelay(sink, concurrency);
-      await postMessages(relay, token, channelId, warmup, inFlight, 1_000_000); // warm-up
-      await sink.waitFor(warmup);
+      await postMessages(relay, token, channelId, 50, inFlight, 1_000_000); // warm-up
+      await sink.waitFor(50);
       await sink.reset();
       const [relayCpu0, clientCpu0, sinkCpu0] = [relay.cpuMs(), clientCpuMs(), (await sink.stats()).cpuMs];
-      const threads0 = relay.threadCpuMs();
       const t0 = performance.timeOrigin + performance.now();
       await postMessages(relay, token, channelId, n, inFlight, run * n);
       const acceptedAt = performance.timeOrigin + performance.now();
@@ -113,11 +112,6 @@ export async function measureThroughput({ n = 2000, runs = 3, inFlight = 32, con
       // Once every POST is answered, the relay only delivers: its CPU per message then.
       const relayDeliveryCpu = n > tailCount0 + 100 ? (relay.cpuMs() - tailCpu0) / (n - tailCount0) : NaN;
       const relayCpu = (relay.cpuMs() - relayCpu0) / n;
-      if (process.env.BENCH_VERBOSE) {
-        const threads1 = relay.threadCpuMs();
-        const busy = Object.entries(threads1).map(([k, v]) => [k, (v - (threads0[k] ?? 0)) / n] as const).filter(([, v]) => v >= 0.02);
-        console.error('relay CPU ms/message by thread:', busy.map(([k, v]) => `${k}=${v.toFixed(2)}`).join(' '));
-      }
       const relayClientCpu = (clientCpuMs() - clientCpu0) / n;
       const relaySinkCpu = (relayStats.cpuMs - sinkCpu0) / n;
       rss = Math.max(rss, relay.peakRss());
@@ -137,8 +131,8 @@ export async function measureThroughput({ n = 2000, runs = 3, inFlight = 32, con
         tls: { ca: CA(), servername: 'localhost' },
         auth: { user: SINK_USER, pass: SINK_PASS },
       });
-      await pool(warmup, inFlight, (i) => transport.sendMail({ ...message(1_000_000 + i, ''), to: `lead${i}@customer.test` }));
-      await sink.waitFor(warmup);
+      await pool(50, inFlight, (i) => transport.sendMail({ ...message(1_000_000 + i, ''), to: `lead${i}@customer.test` }));
+      await sink.waitFor(50);
       await sink.reset();
       const [directCpu0, directSinkCpu0] = [clientCpuMs(), (await sink.stats()).cpuMs];
       const d0 = performance.timeOrigin + performance.now();

@@ -2,7 +2,6 @@ import { createApp } from './app';
 import { systemClock, type Clock } from './clock';
 import type { RelayConfig } from './config';
 import { openSqlite, type RelayDb } from './db';
-import { SmtpThread } from './delivery/smtp-thread';
 import { TransportPool } from './delivery/transports';
 import { DeliveryWorker } from './delivery/worker';
 import { createLogger, type Logger } from './log';
@@ -53,9 +52,7 @@ export async function createRelay(o: RelayOptions): Promise<Relay> {
   const smtp = { ca: config.smtpCa, timeoutMs: config.smtpTimeoutMs };
   const commits = new GroupCommit(db, syncWal);
   const oauth = new MicrosoftTokens({ db, box, clock, config: config.microsoft, logger, write: (fn) => commits.run(fn) });
-  // SMTP connections on their own thread, in parallel with accepting mail (delivery/smtp-thread.ts).
-  const smtpThread = new SmtpThread();
-  const transports = new TransportPool({ box, allow, lookup, smtp, logger, oauth, thread: smtpThread });
+  const transports = new TransportPool({ box, allow, lookup, smtp, logger, oauth });
   const worker = new DeliveryWorker({ db, commits, clock, transports, logger, maxAttempts: config.maxAttempts, random: o.random, backoff: o.backoff });
   const deps: RouteDeps = {
     db,
@@ -85,7 +82,6 @@ export async function createRelay(o: RelayOptions): Promise<Relay> {
       if (closed) return;
       closed = true;
       await worker.stop(graceMs);
-      await smtpThread.stop();
       await closeDb();
     },
   };

@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import type { Logger } from '../log';
 import { oauthSmtpAuth } from '../oauth/smtp-auth';
@@ -7,7 +7,6 @@ import { checkEgress, type Allowlist, type Lookup } from '../security/egress';
 import type { SecretBox } from '../security/secrets';
 import type { ChannelRecord } from '../store/channels';
 import { smtpOptions, type SmtpEnv } from './smtp-options';
-import type { SmtpThread, SmtpTransport } from './smtp-thread';
 
 export class EgressError extends Error {
   constructor(
@@ -20,7 +19,7 @@ export class EgressError extends Error {
 
 interface Entry {
   key: string;
-  transport: SmtpTransport;
+  transport: Transporter<SMTPPool.SentMessageInfo>;
   users: number;
   lastUsed: number;
   retired: boolean;
@@ -34,8 +33,6 @@ export interface TransportDeps {
   logger: Logger;
   /** Access tokens for OAuth (Office 365 modern authentication) channels. */
   oauth?: MicrosoftTokens;
-  /** Run the SMTP connections on this thread (smtp-thread.ts); on the main thread without it. */
-  thread?: SmtpThread;
 }
 
 /**
@@ -55,7 +52,7 @@ export class TransportPool {
     const oauth = channel.auth === 'oauth2' ? await this.oauthAuth(channel) : undefined;
     const key = `${channel.updatedAt}:${maxConnections}${oauth ? `:${oauth.generation}` : ''}`;
     let entry = this.entries.get(channel.id);
-    if (entry && (entry.key !== key || entry.transport.isOpen?.() === false)) {
+    if (entry && entry.key !== key) {
       this.retire(entry);
       this.entries.delete(channel.id);
       entry = undefined;
@@ -65,17 +62,16 @@ export class TransportPool {
       if (!egress.ok) throw new EgressError(egress.code, egress.message);
       // Another acquire may have built one while we resolved.
       entry = this.entries.get(channel.id);
-      if (!entry || entry.key !== key || entry.transport.isOpen?.() === false) {
+      if (!entry || entry.key !== key) {
         if (entry) this.retire(entry); // built meanwhile for an older key (e.g. the token before a refresh)
         const password = oauth ? '' : this.deps.box.open(channel.passwordEnc, channel.id);
-        const options = {
+        const transport = nodemailer.createTransport({
           ...smtpOptions(channel, egress.address, password, this.deps.smtp),
           ...(oauth ? { auth: oauth.auth } : {}),
           pool: true,
           maxConnections,
           maxMessages: 100,
-        } as SMTPPool.Options;
-        const transport: SmtpTransport = this.deps.thread ? this.deps.thread.createTransport(options, this.deps.smtp.ca) : nodemailer.createTransport(options);
+        } as SMTPPool.Options);
         entry = { key, transport, users: 0, lastUsed: now, retired: false };
         this.entries.set(channel.id, entry);
       }

@@ -10,54 +10,13 @@ import type { GroupCommit } from '../store/group-commit';
 import type { Transaction } from 'kysely';
 import type { DB } from '../schema';
 import { listChannels, type ChannelRecord } from '../store/channels';
-import { prepared } from '../store/prepared';
 import { AcceptedContent } from './accepted-content';
 import { composeMail } from './compose';
 import { EgressError, type TransportPool } from './transports';
 
+const DUE = ['queued', 'scheduled', 'retrying'] as const;
 /** The same condition as a literal, so SQLite can use the partial index messages_waiting (migration 3). */
 const WAITING = sql<boolean>`status in ('queued', 'scheduled', 'retrying')`;
-
-// The statements every message goes through, compiled once (store/prepared.ts).
-const DUE_ON_CHANNEL = prepared<{ channelId: string; now: number; limit: number }, { id: string; recipients: number; attempts: number; message_id: string }>((qb, p) =>
-  qb
-    .selectFrom('messages')
-    .select(['id', 'recipients', 'attempts', 'message_id'])
-    .where('channel_id', '=', p('channelId'))
-    .where(WAITING)
-    .where('next_attempt_at', '<=', p('now'))
-    .orderBy('next_attempt_at')
-    .orderBy('created_at')
-    .limit(p('limit')),
-);
-const NEXT_DUE_ON_CHANNEL = prepared<{ channelId: string; now: number }, { t: number | null }>((qb, p) =>
-  qb
-    .selectFrom('messages')
-    .select(sql<number | null>`min(next_attempt_at)`.as('t'))
-    .where('channel_id', '=', p('channelId'))
-    .where(WAITING)
-    .where('next_attempt_at', '>', p('now')),
-);
-const CLAIM = prepared<{ id: string; now: number }, { attempts: number }>((qb, p) =>
-  qb
-    .updateTable('messages')
-    .set({ status: 'sending', attempts: sql`attempts + 1`, updated_at: p('now') })
-    .where('id', '=', p('id'))
-    .where(WAITING) // not if cancelled meanwhile
-    .returning(['attempts']),
-);
-const RESERVE = prepared<{ channelId: string; messageId: string; at: number; recipients: number }, { id: number }>((qb, p) =>
-  qb.insertInto('ledger').values({ channel_id: p('channelId'), message_id: p('messageId'), at: p('at'), recipients: p('recipients') }).returning(['id']),
-);
-const MARK_SENT = prepared<{ id: string; now: number; lastError: string | null }, never>((qb, p) =>
-  qb
-    .updateTable('messages')
-    // The content (body, attachments) has done its job: drop it, keep the metadata the API shows.
-    .set({ status: 'sent', sent_at: p('now'), updated_at: p('now'), payload: '', last_error: p('lastError') })
-    .where('id', '=', p('id')),
-);
-const LEDGER_AT = prepared<{ id: number; at: number }, never>((qb, p) => qb.updateTable('ledger').set({ at: p('at') }).where('id', '=', p('id')).where('at', '<', p('at')));
-const CONTENT = prepared<{ id: string }, { payload: string }>((qb, p) => qb.selectFrom('messages').select('payload').where('id', '=', p('id')));
 /** How often the worker rereads the whole queue rather than trusting its per-channel hints. */
 const FULL_SCAN_MS = 10_000;
 /** How long a "slow down" (432 4.3.2) keeps a channel at fewer connections. */
@@ -333,7 +292,16 @@ export class DeliveryWorker {
       }
       const free = this.concurrency(channel, now) - (this.inflight.get(channel.id) ?? 0);
       if (free <= 0) continue; // a finishing send wakes us
-      const candidates = await DUE_ON_CHANNEL.all(db, { channelId: channel.id, now, limit: free });
+      const candidates = await db
+        .selectFrom('messages')
+        .select(['id', 'recipients', 'attempts', 'message_id'])
+        .where('channel_id', '=', channel.id)
+        .where(WAITING)
+        .where('next_attempt_at', '<=', now)
+        .orderBy('next_attempt_at')
+        .orderBy('created_at')
+        .limit(free)
+        .execute();
       // A channel without windows (e.g. SparkPost, SendGrid) needs no ledger look-up: only connections limit it.
       const windowed = channel.limits.perMinute !== null || channel.limits.perDay !== null;
       const planned: LedgerEntry[] = windowed ? [...(await this.entries(channel.id, now))] : [];
@@ -355,7 +323,13 @@ export class DeliveryWorker {
         soonest(pacedUntil);
       } else if (taken < free) {
         // Fewer due than connections free: nothing else is due now; remember when the next one is.
-        const next = await NEXT_DUE_ON_CHANNEL.first(db, { channelId: channel.id, now });
+        const next = await db
+          .selectFrom('messages')
+          .select(sql<number | null>`min(next_attempt_at)`.as('t'))
+          .where('channel_id', '=', channel.id)
+          .where(WAITING)
+          .where('next_attempt_at', '>', now)
+          .executeTakeFirst();
         if (next?.t == null) this.hint.delete(channel.id);
         else {
           this.hint.set(channel.id, next.t);
@@ -368,14 +342,34 @@ export class DeliveryWorker {
 
     // One transaction for the whole batch: status + ledger reservation together.
     const claimed: Claimed[] = await this.write(async (trx) => {
-      const mine: Claimed[] = [];
-      for (const { msg, channel } of claims) {
-        const taken = await CLAIM.first(trx, { id: msg.id, now });
-        if (!taken) continue; // cancelled meanwhile
-        const ledger = (await RESERVE.first(trx, { channelId: channel.id, messageId: msg.id, at: now, recipients: msg.recipients }))!;
-        mine.push({ id: msg.id, channel, attempts: taken.attempts, ledgerId: ledger.id, recipients: msg.recipients, messageId: msg.message_id });
-      }
-      return mine;
+      const taken = await trx
+        .updateTable('messages')
+        .set({ status: 'sending', attempts: sql`attempts + 1`, updated_at: now })
+        .where(
+          'id',
+          'in',
+          claims.map((c) => c.msg.id),
+        )
+        .where('status', 'in', DUE) // not if cancelled meanwhile
+        .returning(['id', 'attempts'])
+        .execute();
+      if (!taken.length) return [];
+      const attempts = new Map(taken.map((t) => [t.id, t.attempts]));
+      const mine = claims.filter((c) => attempts.has(c.msg.id));
+      const ledger = await trx
+        .insertInto('ledger')
+        .values(mine.map(({ msg, channel }) => ({ channel_id: channel.id, message_id: msg.id, at: now, recipients: msg.recipients })))
+        .returning(['id', 'message_id'])
+        .execute();
+      const ledgerIds = new Map(ledger.map((l) => [l.message_id, l.id]));
+      return mine.map(({ msg, channel }) => ({
+        id: msg.id,
+        channel,
+        attempts: attempts.get(msg.id)!,
+        ledgerId: ledgerIds.get(msg.id)!,
+        recipients: msg.recipients,
+        messageId: msg.message_id,
+      }));
     });
     // Nothing leaves before its acceptance is on disk: a claim can see an insert whose
     // batch is still being fsynced (the fsync runs off the event loop).
@@ -403,7 +397,7 @@ export class DeliveryWorker {
   }
 
   private async send(c: Claimed, accepted: () => void): Promise<void> {
-    const { clock, logger } = this.deps;
+    const { db, clock, logger } = this.deps;
     let release: (() => void) | undefined;
     try {
       // Validated (and normalised) by the same schema when it was accepted; not re-validated per attempt.
@@ -420,9 +414,14 @@ export class DeliveryWorker {
       this.content.delete(c.id);
       accepted();
       await this.write(async (trx) => {
-        await MARK_SENT.changes(trx, { id: c.id, now, lastError: rejected.length ? `server refused some recipients: ${rejected.join(', ')}` : null });
+        await trx
+          .updateTable('messages')
+          // The content (body, attachments) has done its job: drop it, keep the metadata the API shows.
+          .set({ status: 'sent', sent_at: now, updated_at: now, payload: '', last_error: rejected.length ? `server refused some recipients: ${rejected.join(', ')}` : null })
+          .where('id', '=', c.id)
+          .execute();
         // The provider counts the send when it accepts it: move the ledger entry to then.
-        await LEDGER_AT.changes(trx, { id: c.ledgerId, at: now });
+        await trx.updateTable('ledger').set({ at: now }).where('id', '=', c.ledgerId).where('at', '<', now).execute();
       });
       logger.info('message_sent', { id: c.id, channelId: c.channel.id, attempts: c.attempts });
     } catch (error) {
@@ -433,8 +432,7 @@ export class DeliveryWorker {
 
   /** The accepted request from the database: after a restart, or when it was not kept in memory. */
   private async loadContent(id: string): Promise<SendMessageRequest> {
-    const row = await CONTENT.first(this.deps.db, { id });
-    if (!row) throw new Error(`message ${id} is gone from the outbox`);
+    const row = await this.deps.db.selectFrom('messages').select('payload').where('id', '=', id).executeTakeFirstOrThrow();
     return JSON.parse(row.payload) as SendMessageRequest;
   }
 

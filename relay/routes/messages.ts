@@ -80,7 +80,7 @@ export function messageRoutes(deps: RouteDeps) {
 
     const requestHash = crypto.createHash('sha256').update(canonical(body)).digest('hex');
     const messageId = `<${crypto.randomUUID()}@${domainOf(addressOf(body.from))}>`;
-    const { row, created, bytes } = await deps.commits.run((trx) => insertMessage(trx, {
+    const { row, created } = await deps.commits.run((trx) => insertMessage(trx, {
       id: newId('msg'),
       tokenId: token.id,
       channelId: channel.id,
@@ -97,7 +97,7 @@ export function messageRoutes(deps: RouteDeps) {
       return apiError(c, 409, 'idempotency_key_reused', 'this Idempotency-Key was already used for a different message', 'Idempotency-Key');
     }
     if (created) {
-      deps.notify(channel.id, row.next_attempt_at, { id: row.id, request: body, bytes });
+      deps.notify(channel.id, row.next_attempt_at, { id: row.id, request: body, bytes: Number(c.req.header('Content-Length')) || row.payload.length });
       deps.logger.info('message_accepted', { id: row.id, channelId: channel.id, tokenId: token.id, recipients, scheduled: row.status === 'scheduled' });
     } else {
       c.header('Idempotent-Replayed', 'true');

@@ -3,7 +3,6 @@ import { LimitSpec } from '../../shared/limits';
 import type { Channel, Provider, Security } from '../../shared/schemas/relay-api';
 import type { RelayDb } from '../db';
 import type { ChannelsTable } from '../schema';
-import { prepared } from './prepared';
 
 /** A channel row with its JSON columns parsed. `passwordEnc` stays sealed until the transport needs it. */
 export interface ChannelRecord {
@@ -101,13 +100,8 @@ export async function insertChannel(db: RelayDb, c: ChannelRecord): Promise<void
     .execute();
 }
 
-// Every POST /v1/messages reads its channel: compiled once (store/prepared.ts).
-const GET_CHANNEL = prepared<{ id: string }, Selectable<ChannelsTable>>((qb, p) =>
-  qb.selectFrom('channels').selectAll().where('id', '=', p('id')).where('deleted_at', 'is', null),
-);
-
 export async function getChannel(db: RelayDb, id: string): Promise<ChannelRecord | undefined> {
-  const row = await GET_CHANNEL.first(db, { id });
+  const row = await db.selectFrom('channels').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
   return row ? toRecord(row) : undefined;
 }
 

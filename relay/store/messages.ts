@@ -2,16 +2,12 @@ import type { Selectable, Transaction } from 'kysely';
 import type { MessageStatus, MessageView, SendMessageRequest } from '../../shared/schemas/relay-api';
 import type { RelayDb } from '../db';
 import type { DB, MessagesTable } from '../schema';
-import { prepared } from './prepared';
 
 export type MessageRow = Selectable<MessagesTable>;
-/** A message without its content: what the API shows. */
-export type MessageMeta = Omit<MessageRow, 'payload'>;
-const META_COLUMNS = ['id', 'token_id', 'channel_id', 'idempotency_key', 'request_hash', 'message_id', 'subject', 'to_list', 'recipients', 'status', 'attempts', 'last_error', 'created_at', 'send_at', 'next_attempt_at', 'sent_at', 'updated_at'] as const satisfies readonly (keyof MessageMeta)[];
 
 const iso = (ms: number | null) => (ms === null ? undefined : new Date(ms).toISOString());
 
-export function messageView(r: MessageMeta, now: number): MessageView {
+export function messageView(r: MessageRow, now: number): MessageView {
   // A scheduled message whose time has come is waiting in the queue like any other.
   const status = r.status === 'scheduled' && (r.send_at ?? 0) <= now ? 'queued' : (r.status as MessageStatus);
   const view: MessageView = {
@@ -46,71 +42,46 @@ export interface NewMessage {
   now: number;
 }
 
-// The insert behind every 202, compiled once (store/prepared.ts). It hands back the
-// metadata only: reading the 10 KB content back would be wasted work.
-const INSERT_MESSAGE = prepared<MessageRow, MessageMeta>((qb, p) =>
-  qb
-    .insertInto('messages')
-    .values({
-      id: p('id'),
-      token_id: p('token_id'),
-      channel_id: p('channel_id'),
-      idempotency_key: p('idempotency_key'),
-      request_hash: p('request_hash'),
-      payload: p('payload'),
-      message_id: p('message_id'),
-      subject: p('subject'),
-      to_list: p('to_list'),
-      recipients: p('recipients'),
-      status: p('status'),
-      attempts: p('attempts'),
-      last_error: p('last_error'),
-      created_at: p('created_at'),
-      send_at: p('send_at'),
-      next_attempt_at: p('next_attempt_at'),
-      sent_at: p('sent_at'),
-      updated_at: p('updated_at'),
-    })
-    .onConflict((oc) => oc.columns(['token_id', 'idempotency_key']).doNothing())
-    .returning(META_COLUMNS),
-);
-
 /**
  * The durable insert behind a 202. Returns the existing row instead when the
  * same token already used this idempotency key (the unique index decides, so
- * two concurrent requests cannot both insert). `bytes`: the stored content's size.
+ * two concurrent requests cannot both insert).
  */
-export async function insertMessage(db: RelayDb | Transaction<DB>, m: NewMessage): Promise<{ row: MessageMeta; created: boolean; bytes: number }> {
+export async function insertMessage(db: RelayDb | Transaction<DB>, m: NewMessage): Promise<{ row: MessageRow; created: boolean }> {
   const scheduled = m.sendAt !== null && m.sendAt > m.now;
-  const payload = JSON.stringify(m.request);
-  const inserted = await INSERT_MESSAGE.first(db, {
-    id: m.id,
-    token_id: m.tokenId,
-    channel_id: m.channelId,
-    idempotency_key: m.idempotencyKey,
-    request_hash: m.requestHash,
-    payload,
-    message_id: m.messageId,
-    subject: m.request.subject,
-    to_list: JSON.stringify(m.to),
-    recipients: m.recipients,
-    status: scheduled ? 'scheduled' : 'queued',
-    attempts: 0,
-    last_error: null,
-    created_at: m.now,
-    send_at: m.sendAt,
-    next_attempt_at: scheduled ? m.sendAt! : m.now,
-    sent_at: null,
-    updated_at: m.now,
-  });
-  if (inserted) return { row: inserted, created: true, bytes: payload.length };
+  const inserted = await db
+    .insertInto('messages')
+    .values({
+      id: m.id,
+      token_id: m.tokenId,
+      channel_id: m.channelId,
+      idempotency_key: m.idempotencyKey,
+      request_hash: m.requestHash,
+      payload: JSON.stringify(m.request),
+      message_id: m.messageId,
+      subject: m.request.subject,
+      to_list: JSON.stringify(m.to),
+      recipients: m.recipients,
+      status: scheduled ? 'scheduled' : 'queued',
+      attempts: 0,
+      last_error: null,
+      created_at: m.now,
+      send_at: m.sendAt,
+      next_attempt_at: scheduled ? m.sendAt! : m.now,
+      sent_at: null,
+      updated_at: m.now,
+    })
+    .onConflict((oc) => oc.columns(['token_id', 'idempotency_key']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (inserted) return { row: inserted, created: true };
   const row = await db
     .selectFrom('messages')
-    .select(META_COLUMNS)
+    .selectAll()
     .where('token_id', '=', m.tokenId)
     .where('idempotency_key', '=', m.idempotencyKey)
     .executeTakeFirstOrThrow();
-  return { row, created: false, bytes: payload.length };
+  return { row, created: false };
 }
 
 export async function getOwnMessage(db: RelayDb, tokenId: string, id: string): Promise<MessageRow | undefined> {

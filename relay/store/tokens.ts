@@ -1,6 +1,5 @@
 import type { RelayDb } from '../db';
 import { hashToken, newId, newToken } from '../security/tokens';
-import { prepared } from './prepared';
 
 export interface TokenRecord {
   id: string;
@@ -17,13 +16,13 @@ export async function createToken(db: RelayDb, email: string, admin: boolean, no
   return { id, email: normalised, admin, token };
 }
 
-// Every request looks its token up: compiled once (store/prepared.ts).
-const FIND_TOKEN = prepared<{ hash: string }, { id: string; email: string; admin: number }>((qb, p) =>
-  qb.selectFrom('tokens').select(['id', 'email', 'admin']).where('hash', '=', p('hash')).where('revoked_at', 'is', null),
-);
-
 export async function findToken(db: RelayDb, token: string): Promise<TokenRecord | undefined> {
-  const row = await FIND_TOKEN.first(db, { hash: hashToken(token) });
+  const row = await db
+    .selectFrom('tokens')
+    .select(['id', 'email', 'admin'])
+    .where('hash', '=', hashToken(token))
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
   return row ? { id: row.id, email: row.email, admin: row.admin === 1 } : undefined;
 }
 
