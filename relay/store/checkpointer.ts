@@ -50,8 +50,6 @@ export class Checkpointer {
 
   /** Closes the thread's connection and waits for it to end. */
   async stop(): Promise<void> {
-    // Waited for, the thread must keep the process alive until it has closed its connection.
-    this.worker.ref();
     this.requestStop();
     await this.exited;
   }
