@@ -10,73 +10,13 @@ import type { GroupCommit } from '../store/group-commit';
 import type { Transaction } from 'kysely';
 import type { DB } from '../schema';
 import { listChannels, type ChannelRecord } from '../store/channels';
-import { prepared } from '../store/prepared';
 import { AcceptedContent } from './accepted-content';
 import { composeMail } from './compose';
 import { EgressError, type TransportPool } from './transports';
 
+const DUE = ['queued', 'scheduled', 'retrying'] as const;
 /** The same condition as a literal, so SQLite can use the partial index messages_waiting (migration 3). */
 const WAITING = sql<boolean>`status in ('queued', 'scheduled', 'retrying')`;
-
-/**
- * Per channel, when its earliest waiting message is due: one seek in messages_waiting per
- * channel, so the worker's periodic full look costs the same with 100,000 queued as with 10
- * (a GROUP BY over the queue read every waiting row).
- */
-const EARLIEST_PER_CHANNEL = prepared<Record<string, never>, { channel_id: string; t: number | null }>((qb) =>
-  qb
-    .selectFrom('channels as c')
-    .select((eb) => [
-      'c.id as channel_id',
-      eb
-        .selectFrom('messages as m')
-        .select(sql<number>`min(m.next_attempt_at)`.as('t'))
-        .whereRef('m.channel_id', '=', 'c.id')
-        .where(sql<boolean>`m.status in ('queued', 'scheduled', 'retrying')`)
-        .as('t'),
-    ]),
-);
-
-// The statements every message goes through, compiled once (store/prepared.ts).
-const DUE_ON_CHANNEL = prepared<{ channelId: string; now: number; limit: number }, { id: string; recipients: number; attempts: number; message_id: string }>((qb, p) =>
-  qb
-    .selectFrom('messages')
-    .select(['id', 'recipients', 'attempts', 'message_id'])
-    .where('channel_id', '=', p('channelId'))
-    .where(WAITING)
-    .where('next_attempt_at', '<=', p('now'))
-    .orderBy('next_attempt_at')
-    .orderBy('created_at')
-    .limit(p('limit')),
-);
-const NEXT_DUE_ON_CHANNEL = prepared<{ channelId: string; now: number }, { t: number | null }>((qb, p) =>
-  qb
-    .selectFrom('messages')
-    .select(sql<number | null>`min(next_attempt_at)`.as('t'))
-    .where('channel_id', '=', p('channelId'))
-    .where(WAITING)
-    .where('next_attempt_at', '>', p('now')),
-);
-const CLAIM = prepared<{ id: string; now: number }, { attempts: number }>((qb, p) =>
-  qb
-    .updateTable('messages')
-    .set({ status: 'sending', attempts: sql`attempts + 1`, updated_at: p('now') })
-    .where('id', '=', p('id'))
-    .where(WAITING) // not if cancelled meanwhile
-    .returning(['attempts']),
-);
-const RESERVE = prepared<{ channelId: string; messageId: string; at: number; recipients: number }, { id: number }>((qb, p) =>
-  qb.insertInto('ledger').values({ channel_id: p('channelId'), message_id: p('messageId'), at: p('at'), recipients: p('recipients') }).returning(['id']),
-);
-const MARK_SENT = prepared<{ id: string; now: number; lastError: string | null }, never>((qb, p) =>
-  qb
-    .updateTable('messages')
-    // The content (body, attachments) has done its job: drop it, keep the metadata the API shows.
-    .set({ status: 'sent', sent_at: p('now'), updated_at: p('now'), payload: '', last_error: p('lastError') })
-    .where('id', '=', p('id')),
-);
-const LEDGER_AT = prepared<{ id: number; at: number }, never>((qb, p) => qb.updateTable('ledger').set({ at: p('at') }).where('id', '=', p('id')).where('at', '<', p('at')));
-const CONTENT = prepared<{ id: string }, { payload: string }>((qb, p) => qb.selectFrom('messages').select('payload').where('id', '=', p('id')));
 /** How often the worker rereads the whole queue rather than trusting its per-channel hints. */
 const FULL_SCAN_MS = 10_000;
 /** How long a "slow down" (432 4.3.2) keeps a channel at fewer connections. */
@@ -103,8 +43,7 @@ interface LedgerRow extends LedgerEntry {
   messageId: string;
 }
 
-/** A message claimed for sending (status "sending", its place in the limit windows reserved). */
-export interface ClaimedMessage {
+interface Claimed {
   id: string;
   channel: ChannelRecord;
   attempts: number;
@@ -309,33 +248,6 @@ export class DeliveryWorker {
 
   private async claimAndSend(): Promise<number> {
     if (this.stopped) return 0;
-    const claimed = await this.claimDue();
-    for (const c of claimed) {
-      this.inflight.set(c.channel.id, (this.inflight.get(c.channel.id) ?? 0) + 1);
-      let done = false;
-      // Frees the message's place: when the server accepted it (the next claim then overlaps with
-      // recording the result), or once a failure is recorded.
-      const finish = () => {
-        if (done) return;
-        done = true;
-        this.inflight.set(c.channel.id, (this.inflight.get(c.channel.id) ?? 1) - 1);
-        this.notify();
-      };
-      const p = this.send(c, finish).finally(() => {
-        this.sends.delete(p);
-        finish();
-      });
-      this.sends.add(p);
-    }
-    return claimed.length;
-  }
-
-  /**
-   * Claims every message that may go now — per channel: free connections, and room in every
-   * limit window — marking it sending and reserving its place in the windows, without sending
-   * it. The delivery loop sends what this returns; bench/outbox-scaling.ts times it on large queues.
-   */
-  async claimDue(): Promise<ClaimedMessage[]> {
     const { db, clock } = this.deps;
     const now = clock.now();
     let wakeAt: number | null = null;
@@ -344,8 +256,13 @@ export class DeliveryWorker {
     // Full look at the queue now and then (and at start); in between, inserts and
     // results keep the per-channel hints up to date.
     if (this.needScan || Date.now() - this.lastScan > FULL_SCAN_MS) {
-      const perChannel = await EARLIEST_PER_CHANNEL.all(db, {});
-      this.hint = new Map(perChannel.filter((r) => r.t !== null).map((r) => [r.channel_id, r.t!]));
+      const perChannel = await db
+        .selectFrom('messages')
+        .select(['channel_id', sql<number>`min(next_attempt_at)`.as('t')])
+        .where(WAITING)
+        .groupBy('channel_id')
+        .execute();
+      this.hint = new Map(perChannel.map((r) => [r.channel_id, r.t]));
       this.needScan = false;
       this.lastScan = Date.now();
       // Sends older than the longest window no longer count for anything.
@@ -375,7 +292,16 @@ export class DeliveryWorker {
       }
       const free = this.concurrency(channel, now) - (this.inflight.get(channel.id) ?? 0);
       if (free <= 0) continue; // a finishing send wakes us
-      const candidates = await DUE_ON_CHANNEL.all(db, { channelId: channel.id, now, limit: free });
+      const candidates = await db
+        .selectFrom('messages')
+        .select(['id', 'recipients', 'attempts', 'message_id'])
+        .where('channel_id', '=', channel.id)
+        .where(WAITING)
+        .where('next_attempt_at', '<=', now)
+        .orderBy('next_attempt_at')
+        .orderBy('created_at')
+        .limit(free)
+        .execute();
       // A channel without windows (e.g. SparkPost, SendGrid) needs no ledger look-up: only connections limit it.
       const windowed = channel.limits.perMinute !== null || channel.limits.perDay !== null;
       const planned: LedgerEntry[] = windowed ? [...(await this.entries(channel.id, now))] : [];
@@ -397,7 +323,13 @@ export class DeliveryWorker {
         soonest(pacedUntil);
       } else if (taken < free) {
         // Fewer due than connections free: nothing else is due now; remember when the next one is.
-        const next = await NEXT_DUE_ON_CHANNEL.first(db, { channelId: channel.id, now });
+        const next = await db
+          .selectFrom('messages')
+          .select(sql<number | null>`min(next_attempt_at)`.as('t'))
+          .where('channel_id', '=', channel.id)
+          .where(WAITING)
+          .where('next_attempt_at', '>', now)
+          .executeTakeFirst();
         if (next?.t == null) this.hint.delete(channel.id);
         else {
           this.hint.set(channel.id, next.t);
@@ -406,28 +338,66 @@ export class DeliveryWorker {
       }
     }
     this.nextWakeAt = wakeAt;
-    if (!claims.length) return [];
+    if (!claims.length) return 0;
 
     // One transaction for the whole batch: status + ledger reservation together.
-    const claimed: ClaimedMessage[] = await this.write(async (trx) => {
-      const mine: ClaimedMessage[] = [];
-      for (const { msg, channel } of claims) {
-        const taken = await CLAIM.first(trx, { id: msg.id, now });
-        if (!taken) continue; // cancelled meanwhile
-        const ledger = (await RESERVE.first(trx, { channelId: channel.id, messageId: msg.id, at: now, recipients: msg.recipients }))!;
-        mine.push({ id: msg.id, channel, attempts: taken.attempts, ledgerId: ledger.id, recipients: msg.recipients, messageId: msg.message_id });
-      }
-      return mine;
+    const claimed: Claimed[] = await this.write(async (trx) => {
+      const taken = await trx
+        .updateTable('messages')
+        .set({ status: 'sending', attempts: sql`attempts + 1`, updated_at: now })
+        .where(
+          'id',
+          'in',
+          claims.map((c) => c.msg.id),
+        )
+        .where('status', 'in', DUE) // not if cancelled meanwhile
+        .returning(['id', 'attempts'])
+        .execute();
+      if (!taken.length) return [];
+      const attempts = new Map(taken.map((t) => [t.id, t.attempts]));
+      const mine = claims.filter((c) => attempts.has(c.msg.id));
+      const ledger = await trx
+        .insertInto('ledger')
+        .values(mine.map(({ msg, channel }) => ({ channel_id: channel.id, message_id: msg.id, at: now, recipients: msg.recipients })))
+        .returning(['id', 'message_id'])
+        .execute();
+      const ledgerIds = new Map(ledger.map((l) => [l.message_id, l.id]));
+      return mine.map(({ msg, channel }) => ({
+        id: msg.id,
+        channel,
+        attempts: attempts.get(msg.id)!,
+        ledgerId: ledgerIds.get(msg.id)!,
+        recipients: msg.recipients,
+        messageId: msg.message_id,
+      }));
     });
-    // Keep the in-memory ledger only for channels whose windows read it (loaded on first use).
-    for (const c of claimed) this.ledger.get(c.channel.id)?.push({ id: c.ledgerId, at: now, recipients: c.recipients, messageId: c.id });
     // Nothing leaves before its acceptance is on disk: a claim can see an insert whose
     // batch is still being fsynced (the fsync runs off the event loop).
     await this.deps.commits.flushed();
-    return claimed;
+    for (const c of claimed) {
+      // Keep the in-memory ledger only for channels whose windows read it (loaded on first use).
+      this.ledger.get(c.channel.id)?.push({ id: c.ledgerId, at: now, recipients: c.recipients, messageId: c.id });
+      this.inflight.set(c.channel.id, (this.inflight.get(c.channel.id) ?? 0) + 1);
+      let done = false;
+      // Frees the message's place: when the server accepted it (the next claim then overlaps with
+      // recording the result), or once a failure is recorded.
+      const finish = () => {
+        if (done) return;
+        done = true;
+        this.inflight.set(c.channel.id, (this.inflight.get(c.channel.id) ?? 1) - 1);
+        this.notify();
+      };
+      const p = this.send(c, finish).finally(() => {
+        this.sends.delete(p);
+        finish();
+      });
+      this.sends.add(p);
+    }
+    return claimed.length;
   }
-  private async send(c: ClaimedMessage, accepted: () => void): Promise<void> {
-    const { clock, logger } = this.deps;
+
+  private async send(c: Claimed, accepted: () => void): Promise<void> {
+    const { db, clock, logger } = this.deps;
     let release: (() => void) | undefined;
     try {
       // Validated (and normalised) by the same schema when it was accepted; not re-validated per attempt.
@@ -444,9 +414,14 @@ export class DeliveryWorker {
       this.content.delete(c.id);
       accepted();
       await this.write(async (trx) => {
-        await MARK_SENT.changes(trx, { id: c.id, now, lastError: rejected.length ? `server refused some recipients: ${rejected.join(', ')}` : null });
+        await trx
+          .updateTable('messages')
+          // The content (body, attachments) has done its job: drop it, keep the metadata the API shows.
+          .set({ status: 'sent', sent_at: now, updated_at: now, payload: '', last_error: rejected.length ? `server refused some recipients: ${rejected.join(', ')}` : null })
+          .where('id', '=', c.id)
+          .execute();
         // The provider counts the send when it accepts it: move the ledger entry to then.
-        await LEDGER_AT.changes(trx, { id: c.ledgerId, at: now });
+        await trx.updateTable('ledger').set({ at: now }).where('id', '=', c.ledgerId).where('at', '<', now).execute();
       });
       logger.info('message_sent', { id: c.id, channelId: c.channel.id, attempts: c.attempts });
     } catch (error) {
@@ -457,12 +432,11 @@ export class DeliveryWorker {
 
   /** The accepted request from the database: after a restart, or when it was not kept in memory. */
   private async loadContent(id: string): Promise<SendMessageRequest> {
-    const row = await CONTENT.first(this.deps.db, { id });
-    if (!row) throw new Error(`message ${id} is gone from the outbox`);
+    const row = await this.deps.db.selectFrom('messages').select('payload').where('id', '=', id).executeTakeFirstOrThrow();
     return JSON.parse(row.payload) as SendMessageRequest;
   }
 
-  private async failed(c: ClaimedMessage, error: unknown): Promise<void> {
+  private async failed(c: Claimed, error: unknown): Promise<void> {
     const { clock, logger, maxAttempts } = this.deps;
     const now = clock.now();
     const random = this.deps.random ?? Math.random;
