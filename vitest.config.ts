@@ -15,7 +15,7 @@ export default defineConfig({
         plugins: [WxtVitest()],
         test: {
           name: 'unit',
-          include: ['shared/**/*.test.ts', 'relay/**/*.test.ts', 'extension/**/*.test.{ts,tsx}'],
+          include: ['shared/**/*.test.ts', 'relay/**/*.test.ts', 'extension/**/*.test.{ts,tsx}', 'bench/**/*.test.ts'],
           environment: 'node',
         },
       },
