@@ -1,17 +1,21 @@
 import { Hono } from 'hono';
-import { sql } from 'kysely';
+import { systemClock } from './clock';
 import type { RelayDb } from './db';
 import { createLogger } from './log';
 import { bearerAuth, type AuthEnv } from './middleware/auth';
 import { extensionCors } from './middleware/cors';
 import { errorHandler, notFound } from './middleware/errors';
 import { jsonOnly } from './middleware/json-body';
+import { requestLog } from './middleware/request-id';
+import { ProcessCounters } from './observability/counters';
+import { Readiness } from './observability/readiness';
 import { FailureLimiter } from './middleware/rate-limit';
 import { securityHeaders } from './middleware/security-headers';
 import { adminRoutes, meRoutes } from './routes/admin';
 import { channelRoutes } from './routes/channels';
 import { deliverabilityRoutes } from './routes/deliverability';
 import type { RouteDeps } from './routes/deps';
+import { healthRoutes } from './routes/health';
 import { limitsRoutes } from './routes/limits';
 import { messageRoutes } from './routes/messages';
 import { messageRetryRoutes } from './routes/message-retry';
@@ -24,23 +28,37 @@ export interface AppDeps {
   version: string;
   /** The /v1 API; without it only /healthz is served (used by the smallest tests). */
   api?: RouteDeps;
+  /** Process counters and readiness, shared with the delivery worker (relay.ts); without them the app has its own, never ready. */
+  observability?: { counters: ProcessCounters; readiness: Readiness };
 }
 
 /** The relay's HTTP surface. A factory so tests build it with their own deps. */
 export function createApp(deps: AppDeps) {
   const app = new Hono<AuthEnv>();
   const logger = deps.api?.logger ?? createLogger('silent');
+  const observability = deps.observability ?? {
+    counters: new ProcessCounters(),
+    readiness: new Readiness({ db: deps.db, workerProblem: () => 'no delivery worker in this process' }),
+  };
   app.onError(errorHandler(logger));
   app.notFound(notFound);
+  // Outermost: the request id and access line cover every answer, errors and 404s included.
+  app.use('*', requestLog(logger, observability.counters));
   // Outermost on these paths, so the unsubscribe pages' own CSP (a style hash, a form) has the last word.
   if (deps.api) app.use('/unsubscribe/*', unsubscribePageHeaders());
   app.use('*', ...securityHeaders());
   if (deps.api) app.use('*', extensionCors(deps.api.config.corsOrigins));
 
-  app.get('/healthz', async (c) => {
-    await sql`select 1`.execute(deps.db);
-    return c.json({ status: 'ok', version: deps.version });
-  });
+  app.route(
+    '/',
+    healthRoutes({
+      db: deps.db,
+      version: deps.version,
+      ...observability,
+      clock: deps.api?.clock ?? systemClock,
+      metricsToken: deps.api?.config.metricsToken,
+    }),
+  );
 
   if (deps.api) {
     const api = deps.api;

@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { loadMicrosoftConfig, type MicrosoftConfig } from './oauth/config';
 import { Allowlist } from './security/egress';
 
-/** Every environment variable the relay reads. The README's configuration table mirrors this. */
-const Env = z.object({
+/** Every environment variable the relay reads. The README's configuration table mirrors this (config-docs.test.ts checks). */
+export const Env = z.object({
   RELAY_HOST: z.string().default('127.0.0.1'),
   RELAY_PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   RELAY_DATA_DIR: z.string().default('./data'),
@@ -34,6 +34,10 @@ const Env = z.object({
   RELAY_DNS_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(2000),
   /** How long deliverability answers are kept. */
   RELAY_DNS_CACHE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+  /** On SIGTERM, how long /readyz answers 503 before the listener closes, so a load balancer stops routing here first. */
+  RELAY_SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
+  /** Bearer token for GET /metrics; unset, /metrics answers 404 (secure by default). */
+  RELAY_METRICS_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16, 'must be at least 16 characters').optional()),
 });
 
 export type LogLevel = z.infer<typeof Env>['RELAY_LOG_LEVEL'];
@@ -59,6 +63,9 @@ export type RelayConfig = {
   dnsServers: string[];
   dnsTimeoutMs: number;
   dnsCacheSeconds: number;
+  /** GET /metrics is served only when set, and only with `Authorization: Bearer <metricsToken>`. */
+  metricsToken: string | undefined;
+  shutdownDelayMs: number;
 };
 
 const list = (s: string) =>
@@ -119,5 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
     dnsServers: list(e.RELAY_DNS_SERVERS),
     dnsTimeoutMs: e.RELAY_DNS_TIMEOUT_MS,
     dnsCacheSeconds: e.RELAY_DNS_CACHE_SECONDS,
+    metricsToken: e.RELAY_METRICS_TOKEN,
+    shutdownDelayMs: e.RELAY_SHUTDOWN_DELAY_MS,
   };
 }

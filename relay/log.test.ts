@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger } from './log';
+import { createLogger, requestContext } from './log';
 
 describe('logger', () => {
   it('masks secret-looking fields and token-shaped text', () => {
@@ -15,5 +15,30 @@ describe('logger', () => {
     const lines: string[] = [];
     createLogger('warn', (l) => lines.push(l)).info('quiet');
     expect(lines).toEqual([]);
+  });
+});
+
+describe('logger context', () => {
+  it('stamps every line logged inside a request with its requestId, and none outside', async () => {
+    const lines: string[] = [];
+    const log = createLogger('debug', (l) => lines.push(l));
+    await requestContext.run({ requestId: 'req_abc' }, async () => {
+      log.info('inside');
+      await new Promise((r) => setTimeout(r, 1));
+      log.warn('after_await');
+    });
+    log.info('outside');
+    const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(parsed.map((p) => p.requestId)).toEqual(['req_abc', 'req_abc', undefined]);
+  });
+
+  it('names the message of message_* events messageId', () => {
+    const lines: string[] = [];
+    const log = createLogger('debug', (l) => lines.push(l));
+    log.info('message_sent', { id: 'msg_1', channelId: 'ch_1' });
+    log.info('token_revoked', { id: 'tok_1' });
+    expect(JSON.parse(lines[0]!)).toMatchObject({ event: 'message_sent', messageId: 'msg_1', channelId: 'ch_1' });
+    expect(JSON.parse(lines[0]!)).not.toHaveProperty('id');
+    expect(JSON.parse(lines[1]!)).toMatchObject({ id: 'tok_1' });
   });
 });

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { LogLevel } from './config';
 
 /**
@@ -20,9 +21,19 @@ export function redact(text: string): string {
   return text.replace(/swr_[A-Za-z0-9_-]{10,}/g, 'swr_[redacted]').replace(/(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, '$1 [redacted]');
 }
 
-function clean(fields: Record<string, unknown>): Record<string, unknown> {
+/**
+ * The HTTP request a piece of work belongs to. The request-id middleware runs
+ * each request inside `requestContext.run`, so every line logged while handling
+ * it (message_accepted, channel_created, errors) carries the same requestId
+ * without each call site passing it along.
+ */
+export const requestContext = new AsyncLocalStorage<{ requestId: string }>();
+
+function clean(event: string, fields: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(fields)) {
+  for (let [k, v] of Object.entries(fields)) {
+    // Message events name their message `id` at the call sites; one field name across all lines makes them searchable.
+    if (k === 'id' && event.startsWith('message_')) k = 'messageId';
     if (SECRET_KEYS.test(k) && k !== 'tokenId') out[k] = '[redacted]';
     else if (typeof v === 'string') out[k] = redact(v);
     else if (v instanceof Error) out[k] = redact(v.message);
@@ -35,7 +46,8 @@ export function createLogger(level: LogLevel = 'info', write: (line: string) => 
   const min = ORDER[level];
   const emit = (lvl: Exclude<LogLevel, 'silent'>) => (event: string, fields: Record<string, unknown> = {}) => {
     if (ORDER[lvl] < min) return;
-    write(JSON.stringify({ t: new Date().toISOString(), level: lvl, event, ...clean(fields) }));
+    const requestId = requestContext.getStore()?.requestId;
+    write(JSON.stringify({ t: new Date().toISOString(), level: lvl, event, ...(requestId ? { requestId } : {}), ...clean(event, fields) }));
   };
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
 }

@@ -1,40 +1,71 @@
 import { createRequire } from 'node:module';
 import { serve } from '@hono/node-server';
 import { loadConfig } from './config';
+import { createLogger } from './log';
 import { createRelay, type Relay } from './relay';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
+/** In-flight mail and requests get this long to finish on shutdown (the systemd unit's TimeoutStopSec allows for it twice, plus the delay). */
+const GRACE_MS = 10_000;
+
+/** Before the logger exists (bad configuration) a failure is still one JSON line, on stderr. */
+function fatal(event: string, error: string, hint?: string): never {
+  process.stderr.write(JSON.stringify({ t: new Date().toISOString(), level: 'error', event, error, ...(hint ? { hint } : {}) }) + '\n');
+  process.exit(1);
+}
 
 async function main() {
   let config;
   try {
     config = loadConfig();
   } catch (error) {
-    console.error(`sendway relay: ${(error as Error).message}`);
-    process.exit(1);
+    fatal('config_invalid', (error as Error).message);
   }
+  const logger = createLogger(config.logLevel);
+  // Start and stop are written even at RELAY_LOG_LEVEL=warn (supervisors and scripts wait for "listening on"); only silent silences them.
+  const lifecycle = config.logLevel === 'silent' ? logger : createLogger('info');
   let relay: Relay;
   try {
-    relay = await createRelay({ config, version });
+    relay = await createRelay({ config, version, logger });
   } catch (error) {
-    console.error(`sendway relay: cannot use data directory ${config.dataDir}: ${(error as Error).message}`);
-    console.error('Refusing to start: accepted mail must be kept on disk. Fix the directory (space, permissions) or set RELAY_DATA_DIR.');
-    process.exit(1);
+    fatal(
+      'data_dir_unusable',
+      `cannot use data directory ${config.dataDir}: ${(error as Error).message}`,
+      'Refusing to start: accepted mail must be kept on disk. Fix the directory (space, permissions) or set RELAY_DATA_DIR.',
+    );
   }
   await relay.worker.start();
   const server = serve({ fetch: relay.app.fetch, hostname: config.host, port: config.port }, (info) => {
-    console.log(`sendway relay listening on http://${info.address}:${info.port} (data: ${config.dataDir})`);
+    const url = `http://${info.address}:${info.port}`;
+    lifecycle.info('relay_listening', { message: `sendway relay listening on ${url}`, url, dataDir: config.dataDir, version });
   });
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`sendway relay: ${signal} received, shutting down (finishing in-flight mail)`);
-    server.close();
+    // 1. Unready first: load balancers probing /readyz stop sending new requests here.
+    relay.readiness.beginShutdown();
+    // Keeps the event loop alive until close() has resolved: without a handle, Node would exit mid-shutdown
+    // (e.g. while waiting for the checkpoint thread to end) and the last lines would never be written.
+    const keepAlive = setInterval(() => undefined, 1_000);
+    lifecycle.info('relay_stopping', { signal, drainDelayMs: config.shutdownDelayMs, graceMs: GRACE_MS });
     try {
-      await relay.close(10_000);
+      if (config.shutdownDelayMs > 0) await new Promise((r) => setTimeout(r, config.shutdownDelayMs));
+      // 2. Stop accepting connections; requests in progress finish (idle keep-alive connections close now).
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([closed, new Promise((r) => (timer = setTimeout(r, GRACE_MS)))]);
+      clearTimeout(timer);
+      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      // 3. The worker finishes in-flight mail (or returns it to the queue) and the database closes.
+      await relay.close(GRACE_MS);
+      lifecycle.info('relay_stopped', { signal });
+    } catch (error) {
+      logger.error('relay_stop_failed', { signal, error: (error as Error).message });
     } finally {
+      clearInterval(keepAlive);
       process.exit(0);
     }
   };

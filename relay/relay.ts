@@ -6,6 +6,9 @@ import { TransportPool } from './delivery/transports';
 import { DeliveryWorker } from './delivery/worker';
 import { createLogger, type Logger } from './log';
 import { MicrosoftTokens } from './oauth/tokens';
+import { ProcessCounters } from './observability/counters';
+import { Readiness } from './observability/readiness';
+import { WatchedWorker } from './observability/watched-worker';
 import type { RouteDeps } from './routes/deps';
 import { Allowlist, systemLookup, type Lookup } from './security/egress';
 import { loadKey, secretBox } from './security/secrets';
@@ -27,6 +30,10 @@ export interface Relay {
   db: RelayDb;
   worker: DeliveryWorker;
   deps: RouteDeps;
+  /** GET /readyz; main.ts turns it unready first on SIGTERM. */
+  readiness: Readiness;
+  /** What this process delivered and answered since it started (GET /metrics). */
+  counters: ProcessCounters;
   /** Stops the worker (in-flight mail finishes or goes back to the queue) and closes the database. */
   close(graceMs?: number): Promise<void>;
 }
@@ -34,7 +41,9 @@ export interface Relay {
 /** Everything but the HTTP listener: database, key, egress rules, delivery worker and the app. Used by main.ts and tests. */
 export async function createRelay(o: RelayOptions): Promise<Relay> {
   const { config } = o;
-  const logger = o.logger ?? createLogger(config.logLevel);
+  const counters = new ProcessCounters();
+  // Delivery outcomes are counted from the worker's own log events (observability/counters.ts).
+  const logger = counters.countingLogger(o.logger ?? createLogger(config.logLevel));
   const clock = o.clock ?? systemClock;
   const allow = new Allowlist(config.smtpAllowlist);
   const { db, syncWal, close: closeDb } = await openSqlite(config.dataDir, {
@@ -53,7 +62,7 @@ export async function createRelay(o: RelayOptions): Promise<Relay> {
   const commits = new GroupCommit(db, syncWal);
   const oauth = new MicrosoftTokens({ db, box, clock, config: config.microsoft, logger, write: (fn) => commits.run(fn) });
   const transports = new TransportPool({ box, allow, lookup, smtp, logger, oauth });
-  const worker = new DeliveryWorker({ db, commits, clock, transports, logger, maxAttempts: config.maxAttempts, random: o.random, backoff: o.backoff });
+  const worker = new WatchedWorker({ db, commits, clock, transports, logger, maxAttempts: config.maxAttempts, random: o.random, backoff: o.backoff });
   const deps: RouteDeps = {
     db,
     commits,
@@ -71,16 +80,20 @@ export async function createRelay(o: RelayOptions): Promise<Relay> {
       worker.channelsChanged();
     },
   };
-  const app = createApp({ db, version: o.version, api: deps });
+  const readiness = new Readiness({ db, workerProblem: () => worker.loopProblem() });
+  const app = createApp({ db, version: o.version, api: deps, observability: { counters, readiness } });
   let closed = false;
   return {
     app,
     db,
     worker,
     deps,
+    readiness,
+    counters,
     async close(graceMs = 10_000) {
       if (closed) return;
       closed = true;
+      readiness.beginShutdown();
       await worker.stop(graceMs);
       await closeDb();
     },

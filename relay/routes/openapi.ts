@@ -206,7 +206,34 @@ export function openApiDocument(version: string) {
         },
       },
       '/v1/openapi.json': { get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3 document' } } } },
-      '/healthz': { get: { summary: 'Health check', security: [], responses: { '200': { description: 'ok' } } } },
+      '/healthz': {
+        get: {
+          summary: 'Liveness: the process answers (no database round trip)',
+          security: [],
+          responses: { '200': { description: '`{status: "ok", version}`' } },
+        },
+      },
+      '/readyz': {
+        get: {
+          summary: 'Readiness: the database answers `select 1`, the delivery loop runs, the relay is not shutting down',
+          security: [],
+          responses: {
+            '200': { description: '`{ready: true, checks: {database: "ok", worker: "ok", shutdown: "ok"}}`' },
+            '503': { description: '`{ready: false, checks}`: every check not "ok" says why (e.g. `shutdown: "shutting down"` after SIGTERM)' },
+          },
+        },
+      },
+      '/metrics': {
+        get: {
+          summary: 'Prometheus text exposition (0.0.4). Served only when RELAY_METRICS_TOKEN is set, with that token as bearer (not a relay token)',
+          security: [],
+          responses: {
+            '200': { description: 'metrics', content: { 'text/plain': { schema: { type: 'string' } } } },
+            '401': { description: 'missing or wrong metrics token' },
+            '404': { description: 'RELAY_METRICS_TOKEN is not set' },
+          },
+        },
+      },
     },
   };
 }

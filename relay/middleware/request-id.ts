@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import { routePath } from 'hono/route';
+import { requestContext, type Logger } from '../log';
+import type { ProcessCounters } from '../observability/counters';
+import type { AuthEnv } from './auth';
+
+/** An incoming id is kept only if it is short and plain, so it cannot forge log fields or headers. */
+const INCOMING_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Probes scraped every few seconds: their successes are logged at debug so they do not drown the access log. */
+const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
+
+export function requestIdFrom(header: string | undefined): string {
+  return header !== undefined && INCOMING_ID.test(header) ? header : `req_${randomBytes(12).toString('base64url')}`;
+}
+
+/**
+ * Outermost middleware: gives every request an id (the caller's X-Request-Id
+ * when sane, else a new one), echoes it in the response, runs the request in
+ * that id's log context (every line logged meanwhile carries it) and writes one
+ * access line: method, route pattern (never the raw path — /unsubscribe/<token>
+ * is a capability — nor the query string), status, ms, tokenId when known.
+ */
+export function requestLog(logger: Logger, counters: ProcessCounters): MiddlewareHandler<AuthEnv> {
+  return async (c, next) => {
+    const requestId = requestIdFrom(c.req.header('X-Request-Id'));
+    const start = performance.now();
+    await requestContext.run({ requestId }, next);
+    // Errors were turned into responses by onError already: status is what the client gets.
+    const status = c.res.status;
+    try {
+      c.res.headers.set('X-Request-Id', requestId);
+    } catch {
+      // Immutable headers (a proxied Response): copy it to set the id.
+      c.res = new Response(c.res.body, c.res);
+      c.res.headers.set('X-Request-Id', requestId);
+    }
+    counters.request(status);
+    const route = routePath(c);
+    const fields = {
+      requestId,
+      method: c.req.method,
+      // '*' or '/v1/*' means only middleware matched (a 404).
+      route: route.endsWith('*') ? 'unmatched' : route,
+      status,
+      ms: Math.round((performance.now() - start) * 10) / 10,
+      tokenId: c.get('token')?.id,
+    };
+    if (PROBES.has(route) && status < 400) logger.debug('http_request', fields);
+    else logger.info('http_request', fields);
+  };
+}
