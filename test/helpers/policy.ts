@@ -15,9 +15,17 @@ export function canWritePolicy(): { ok: true } | { ok: false; reason: string } {
  * "3rdparty" policy, exactly as an admin would. Returns a function that
  * removes it again.
  */
-export function writeExtensionPolicy(config: Record<string, unknown>, name = 'sendway-test.json'): () => void {
+export function writeExtensionPolicy(config: Record<string, unknown>, name = 'sendway-test.json', extensionId = EXTENSION_ID): () => void {
+  return writePolicy({ '3rdparty': { extensions: { [extensionId]: config } } }, name);
+}
+
+/**
+ * Writes any Chromium machine policy file (e.g. ExtensionInstallForcelist
+ * next to "3rdparty"). Returns a function that removes it again.
+ */
+export function writePolicy(policy: Record<string, unknown>, name: string): () => void {
   fs.mkdirSync(POLICY_DIR, { recursive: true });
   const file = path.join(POLICY_DIR, name);
-  fs.writeFileSync(file, JSON.stringify({ '3rdparty': { extensions: { [EXTENSION_ID]: config } } }, null, 2));
+  fs.writeFileSync(file, JSON.stringify(policy, null, 2));
   return () => fs.rmSync(file, { force: true });
 }
