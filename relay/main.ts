@@ -2,12 +2,10 @@ import { createRequire } from 'node:module';
 import { serve } from '@hono/node-server';
 import { loadConfig } from './config';
 import { createLogger } from './log';
+import { SHUTDOWN_GRACE_MS as GRACE_MS } from './observability/readiness';
 import { createRelay, type Relay } from './relay';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
-
-/** In-flight mail and requests get this long to finish on shutdown (the systemd unit's TimeoutStopSec allows for it twice, plus the delay). */
-const GRACE_MS = 10_000;
 
 /** Before the logger exists (bad configuration) a failure is still one JSON line, on stderr. */
 function fatal(event: string, error: string, hint?: string): never {

@@ -3,6 +3,12 @@ import type { RelayDb } from '../db';
 
 export type CheckResult = 'ok' | string;
 
+/**
+ * On SIGTERM (main.ts) open requests get this long to finish once the listener closes, and then
+ * in-flight mail as long again. The systemd unit's TimeoutStopSec and `docker stop -t` allow for both.
+ */
+export const SHUTDOWN_GRACE_MS = 10_000;
+
 export interface ReadinessReport {
   ready: boolean;
   checks: { database: CheckResult; worker: CheckResult; shutdown: CheckResult };
