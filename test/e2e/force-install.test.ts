@@ -159,10 +159,24 @@ describe.skipIf(!writable.ok)('force-installed by enterprise policy', () => {
     await closeClean(options);
   });
 
-  it('shows the same locked start in Dutch', async () => {
+  it('installs the same way through ExtensionSettings (force_installed + update_url), and shows the locked start in Dutch', async () => {
     await browser?.close();
+    browser = undefined;
+    // The newer form admins use for Chrome and Edge: one ExtensionSettings entry per extension.
+    removePolicy?.();
+    removePolicy = writePolicy(
+      {
+        ExtensionSettings: { [crx.id]: { installation_mode: 'force_installed', update_url: updates.updateUrl, toolbar_pin: 'force_pinned' } },
+        DeveloperToolsAvailability: 1,
+        '3rdparty': { extensions: { [crx.id]: settings } },
+      },
+      POLICY_FILE,
+    );
+    updates.requests.length = 0;
     browser = await launchManaged(crx.id, { args: ['--lang=nl'] });
-    await waitForManagedPolicy(browser.worker);
+    expect(updates.requests).toContain('/sendway.crx');
+    expect(await waitForManagedPolicy(browser.worker)).toEqual(settings);
+    expect(await browser.worker.evaluate(() => chrome.management.getSelf())).toMatchObject({ installType: 'admin', mayDisable: false });
     const page = await openPopup(browser);
     await page.getByTestId('welcome').waitFor();
     expect(await page.getByTestId('provider-office365').getAttribute('class')).toContain('provider-suggested');
