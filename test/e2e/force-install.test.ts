@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROME_BUILD, type ExtensionBrowser } from '../helpers/chromium';
-import { packCrx, serveUpdates, type PackedCrx, type UpdateServer } from '../helpers/crx';
+import { CHROME_BUILD, EXTENSION_ID, type ExtensionBrowser } from '../helpers/chromium';
+import { extensionIdFor, packCrx, serveUpdates, type PackedCrx, type UpdateServer } from '../helpers/crx';
 import { launchManaged, waitForManagedPolicy } from '../helpers/managed-browser';
 import { canWritePolicy, writePolicy } from '../helpers/policy';
 import { startRelay, type RunningRelay } from '../helpers/relay';
@@ -13,8 +13,9 @@ import { ask, closeClean, openPopup } from './popup.kit';
  * A company rollout, end to end in Debian's Chromium: the built extension is
  * packed into a signed CRX3, served with a gupdate manifest from an intranet
  * server on 127.0.0.1, and installed ONLY through machine policy
- * (ExtensionInstallForcelist in /etc/chromium/policies/managed/) with its
- * settings in the same file under "3rdparty". Chromium is started without
+ * (ExtensionInstallForcelist, then ExtensionSettings, in
+ * /etc/chromium/policies/managed/) with its settings in the same file under
+ * "3rdparty". Chromium is started without
  * --load-extension. The rep then finds the relay address, the default
  * channel and the lock already set, and has nothing to enter but their own
  * relay token.
@@ -77,6 +78,11 @@ describe.skipIf(!writable.ok)('force-installed by enterprise policy', () => {
     await updates?.close();
     crx?.dispose();
     await relay?.stop();
+  });
+
+  it('computes extension ids as Chromium does (the pinned development key gives the pinned id)', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(CHROME_BUILD, 'manifest.json'), 'utf8')) as { key: string };
+    expect(extensionIdFor(Buffer.from(manifest.key, 'base64'))).toBe(EXTENSION_ID);
   });
 
   it('installs from the policy update URL (no --load-extension) and reads its settings through chrome.storage.managed', async () => {
