@@ -9,6 +9,11 @@ export const Env = z.object({
   RELAY_HOST: z.string().default('127.0.0.1'),
   RELAY_PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   RELAY_DATA_DIR: z.string().default('./data'),
+  /** postgres://… : keep tokens, channels, the outbox and the limit windows in PostgreSQL (several relays may share it); embedded SQLite in the data dir when unset. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
   /** Key for AES-256-GCM encryption of SMTP passwords; generated into the data dir when unset. */
   RELAY_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Hosts, IPs or CIDRs a channel may reach even though they are private or loopback. */
@@ -46,6 +51,8 @@ export type RelayConfig = {
   host: string;
   port: number;
   dataDir: string;
+  /** PostgreSQL connection URL (DATABASE_URL); undefined for the embedded SQLite database. */
+  databaseUrl: string | undefined;
   secret: string | undefined;
   smtpAllowlist: string[];
   smtpCaFile: string | undefined;
@@ -81,6 +88,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
     throw new Error(`Invalid configuration: ${issue.path.join('.')}: ${issue.message}`);
   }
   const e = parsed.data;
+  // Replicas share the database, so they must share the key its secrets are sealed with: one generated
+  // into a single machine's data dir would make every other replica's channels unreadable.
+  if (e.DATABASE_URL && !e.RELAY_SECRET) {
+    throw new Error('Invalid configuration: RELAY_SECRET: required with DATABASE_URL (every relay sharing the database needs the same key)');
+  }
   const extensionIds = list(e.RELAY_EXTENSION_IDS);
   for (const id of extensionIds) {
     if (!/^[a-p]{32}$/.test(id)) throw new Error(`Invalid configuration: RELAY_EXTENSION_IDS: "${id}" is not a Chrome extension id`);
@@ -111,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
     host: e.RELAY_HOST,
     port: e.RELAY_PORT,
     dataDir: path.resolve(e.RELAY_DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
     secret: e.RELAY_SECRET,
     smtpAllowlist: list(e.RELAY_SMTP_ALLOWLIST),
     smtpCaFile: e.RELAY_SMTP_CA_FILE,

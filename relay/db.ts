@@ -1,15 +1,31 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
+import pg from 'pg';
 import type { DB } from './schema';
 import { migrate } from './migrations';
 import { Checkpointer } from './store/checkpointer';
 
 export type RelayDb = Kysely<DB>;
 
-export interface OpenedDb {
+/**
+ * sqlite: one relay process owns the database (the default). postgres: several
+ * relay processes may share it, so the worker claims with row locks and
+ * counts limit windows in the database (delivery/shared-claim.ts).
+ */
+export type DbDialect = 'sqlite' | 'postgres';
+
+export interface RelayDatabase {
   db: RelayDb;
+  dialect: DbDialect;
+  /** Makes every commit so far durable. A no-op where commits are durable already (PostgreSQL). */
+  syncWal(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenedDb extends RelayDatabase {
+  dialect: 'sqlite';
   file: string;
   /**
    * fsyncs the write-ahead log: after it returns, every transaction committed
@@ -100,7 +116,7 @@ export async function openSqlite(dataDir: string, opts: OpenOptions = {}): Promi
       }),
     }),
   });
-  await migrate(db);
+  await migrate(db, 'sqlite');
   for (const extra of ['-wal', '-shm']) {
     if (fs.existsSync(file + extra)) fs.chmodSync(file + extra, 0o600);
   }
@@ -127,7 +143,36 @@ export async function openSqlite(dataDir: string, opts: OpenOptions = {}): Promi
     await closeWal();
     await db.destroy();
   };
-  return { db, file, syncWal, sqlite, close };
+  return { db, dialect: 'sqlite', file, syncWal, sqlite, close };
+}
+
+/**
+ * Opens a PostgreSQL database (DATABASE_URL) and brings its schema up to date.
+ * Timestamps are epoch milliseconds in bigint columns; node-postgres hands
+ * bigints over as strings, so this pool parses them to numbers (exact up to
+ * 2^53, far beyond any millisecond date or counter here).
+ */
+export async function openPostgres(url: string, opts: { max?: number } = {}): Promise<RelayDatabase> {
+  const types = {
+    getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === pg.types.builtins.INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)),
+  };
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, types: types as pg.CustomTypesConfig });
+  // An idle connection the server drops (restart, failover) must not crash the relay; the pool replaces it.
+  pool.on('error', () => {});
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    await migrate(db, 'postgres');
+  } catch (error) {
+    await db.destroy().catch(() => {});
+    throw error;
+  }
+  return { db, dialect: 'postgres', syncWal: async () => {}, close: () => db.destroy() };
+}
+
+/** The relay's database: PostgreSQL when DATABASE_URL is set (config.databaseUrl), else SQLite in the data dir. */
+export async function openDatabase(config: { dataDir: string; databaseUrl?: string }, opts: OpenOptions = {}): Promise<RelayDatabase> {
+  if (config.databaseUrl) return openPostgres(config.databaseUrl);
+  return openSqlite(config.dataDir, opts);
 }
 
 /** Below this much free space the relay will not start: room for at least one largest request (RELAY_MAX_BODY's default) and its bookkeeping. */

@@ -1,7 +1,7 @@
 import { createApp } from './app';
 import { systemClock, type Clock } from './clock';
 import type { RelayConfig } from './config';
-import { openSqlite, type RelayDb } from './db';
+import { openDatabase, type RelayDb } from './db';
 import { TransportPool } from './delivery/transports';
 import { DeliveryWorker } from './delivery/worker';
 import { createLogger, type Logger } from './log';
@@ -46,7 +46,7 @@ export async function createRelay(o: RelayOptions): Promise<Relay> {
   const logger = counters.countingLogger(o.logger ?? createLogger(config.logLevel));
   const clock = o.clock ?? systemClock;
   const allow = new Allowlist(config.smtpAllowlist);
-  const { db, syncWal, close: closeDb } = await openSqlite(config.dataDir, {
+  const { db, dialect, syncWal, close: closeDb } = await openDatabase(config, {
     backgroundCheckpoints: true,
     onCheckpointFallback: (reason) => logger.warn('checkpoint_fallback', { reason }),
   });
@@ -62,7 +62,18 @@ export async function createRelay(o: RelayOptions): Promise<Relay> {
   const commits = new GroupCommit(db, syncWal);
   const oauth = new MicrosoftTokens({ db, box, clock, config: config.microsoft, logger, write: (fn) => commits.run(fn) });
   const transports = new TransportPool({ box, allow, lookup, smtp, logger, oauth });
-  const worker = new WatchedWorker({ db, commits, clock, transports, logger, maxAttempts: config.maxAttempts, random: o.random, backoff: o.backoff });
+  const worker = new WatchedWorker({
+    db,
+    commits,
+    clock,
+    transports,
+    logger,
+    maxAttempts: config.maxAttempts,
+    random: o.random,
+    backoff: o.backoff,
+    // On PostgreSQL other relays may share the queue: claim under row locks, count windows in the database.
+    shared: dialect === 'postgres',
+  });
   const deps: RouteDeps = {
     db,
     commits,

@@ -66,6 +66,9 @@ export interface MessagesTable {
   next_attempt_at: number;
   sent_at: number | null;
   updated_at: number;
+  /** The relay process sending it (status "sending"), and until when its claim holds; migration 6. */
+  claimed_by: Generated<string | null>;
+  lease_until: Generated<number | null>;
 }
 
 export interface LedgerTable {

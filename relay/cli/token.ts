@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { loadConfig } from '../config';
-import { openSqlite } from '../db';
+import { openDatabase } from '../db';
 import { createToken, revokeTokensOf } from '../store/tokens';
 
 const Email = z.email();
@@ -28,7 +28,7 @@ async function main() {
     process.exit(2);
   }
   const config = loadConfig();
-  const { db } = await openSqlite(config.dataDir);
+  const { db, close } = await openDatabase(config);
   try {
     if (values.revoke) {
       if (!Email.safeParse(values.revoke).success) throw new Error(`--revoke: "${values.revoke}" is not an email address`);
@@ -38,10 +38,10 @@ async function main() {
     }
     if (!Email.safeParse(values.email).success) throw new Error(`--email: "${values.email}" is not an email address`);
     const t = await createToken(db, values.email!, values.admin ?? false, Date.now());
-    console.error(`token for ${t.email}${t.admin ? ' (admin)' : ''} created in ${config.dataDir}; store it now, it is not shown again:`);
+    console.error(`token for ${t.email}${t.admin ? ' (admin)' : ''} created in ${config.databaseUrl ? 'the PostgreSQL database (DATABASE_URL)' : config.dataDir}; store it now, it is not shown again:`);
     console.log(t.token);
   } finally {
-    await db.destroy();
+    await close();
   }
 }
 

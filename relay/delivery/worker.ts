@@ -1,3 +1,5 @@
+import crypto from 'node:crypto';
+import os from 'node:os';
 import { sql } from 'kysely';
 import { DAY_MS, nextSlot, type LedgerEntry } from '../../shared/limits';
 import type { SendMessageRequest } from '../../shared/schemas/relay-api';
@@ -19,10 +21,19 @@ const DUE = ['queued', 'scheduled', 'retrying'] as const;
 const WAITING = sql<boolean>`status in ('queued', 'scheduled', 'retrying')`;
 /** How often the worker rereads the whole queue rather than trusting its per-channel hints. */
 const FULL_SCAN_MS = 10_000;
+/** With a shared queue (PostgreSQL), other relays add mail and free connections too: look this often. */
+const SHARED_SCAN_MS = 500;
 /** How long a "slow down" (432 4.3.2) keeps a channel at fewer connections. */
 const SLOW_DOWN_MS = 5 * 60_000;
 /** Longest the worker sleeps without looking at the queue. */
 const IDLE_POLL_MS = 2_000;
+/**
+ * How long a claim holds without being renewed. The sending process renews
+ * its claims on every pass (at least every IDLE_POLL_MS); with a shared queue,
+ * another relay takes back a message whose claim ran out (its process died)
+ * and sends it again with the same Message-ID.
+ */
+const LEASE_MS = 90_000;
 /** A quota hold never lasts longer than this before one message probes the provider again. */
 const MAX_HOLD_MS = 60 * 60_000;
 
@@ -36,6 +47,15 @@ export interface WorkerDeps {
   maxAttempts: number;
   random?: () => number;
   backoff?: (attempt: number, random: () => number) => number;
+  /**
+   * Other relay processes deliver from the same database (PostgreSQL): claims
+   * lock the channel row and skip messages others hold (FOR UPDATE SKIP
+   * LOCKED), connections and limit windows are counted in the database rather
+   * than in this process, and a claim is only taken back when its lease ran
+   * out. Without it (SQLite) this process owns the queue.
+   */
+  shared?: boolean;
+  leaseMs?: number;
 }
 
 interface LedgerRow extends LedgerEntry {
@@ -50,6 +70,30 @@ interface Claimed {
   ledgerId: number;
   recipients: number;
   messageId: string;
+}
+
+type Candidate = { id: string; recipients: number; attempts: number; message_id: string };
+type Claim = { msg: Candidate; channel: ChannelRecord };
+/** What one channel may send now: the claims, or why not (every connection busy, or paced until a window frees). */
+type Picked = { claims: Claim[]; free: number; pacedUntil: number | null; busy: boolean };
+
+const windowed = (channel: ChannelRecord) => channel.limits.perMinute !== null || channel.limits.perDay !== null;
+
+/** Takes due messages in order while each fits every window (shared/limits nextSlot) given the sends already made. */
+function pick(channel: ChannelRecord, candidates: Candidate[], sent: LedgerEntry[], now: number, free: number): Picked {
+  const planned = [...sent];
+  const claims: Claim[] = [];
+  const paced = windowed(channel);
+  for (const msg of candidates) {
+    const slot = paced ? nextSlot(planned, now, channel.limits, msg.recipients) : now;
+    if (slot > now) {
+      // Pacing, never dropping: the message (and those behind it) wait for the window to free.
+      return { claims, free, pacedUntil: Number.isFinite(slot) ? slot : now + FULL_SCAN_MS, busy: false };
+    }
+    planned.push({ at: now, recipients: msg.recipients });
+    claims.push({ msg, channel });
+  }
+  return { claims, free, pacedUntil: null, busy: false };
 }
 
 /** A just-accepted message's content, handed over by the API so the worker need not read it back. */
@@ -89,8 +133,21 @@ export class DeliveryWorker {
   nextWakeAt: number | null = null;
   /** Content of mail accepted by this process, so a send reads no payload back from SQLite. */
   private content = new AcceptedContent();
+  /** Names this process's claims (messages.claimed_by). */
+  readonly replica = `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
+  /** This process's claims still being sent, and when each lease runs out. */
+  private leases = new Map<string, number>();
+  private readonly shared: boolean;
+  private readonly leaseMs: number;
+  private readonly scanEveryMs: number;
+  private readonly idlePollMs: number;
 
-  constructor(private readonly deps: WorkerDeps) {}
+  constructor(private readonly deps: WorkerDeps) {
+    this.shared = deps.shared ?? false;
+    this.leaseMs = deps.leaseMs ?? LEASE_MS;
+    this.scanEveryMs = this.shared ? SHARED_SCAN_MS : FULL_SCAN_MS;
+    this.idlePollMs = this.shared ? SHARED_SCAN_MS : IDLE_POLL_MS;
+  }
 
   /**
    * Worker bookkeeping (claims, results) is committed in groups without its own
@@ -108,9 +165,11 @@ export class DeliveryWorker {
    */
   async recover(): Promise<number> {
     const now = this.deps.clock.now();
+    // Shared: the other relays' claims are alive; only those whose lease ran out are taken back.
+    if (this.shared) return this.reclaimExpired(now);
     const r = await this.deps.db
       .updateTable('messages')
-      .set({ status: 'retrying', updated_at: now, last_error: 'relay restarted during delivery; retrying with the same Message-ID' })
+      .set({ status: 'retrying', updated_at: now, last_error: 'relay restarted during delivery; retrying with the same Message-ID', claimed_by: null })
       .where('status', '=', 'sending')
       .executeTakeFirst();
     const n = Number(r.numUpdatedRows);
@@ -166,8 +225,9 @@ export class DeliveryWorker {
       const now = this.deps.clock.now();
       await this.deps.db
         .updateTable('messages')
-        .set({ status: 'retrying', next_attempt_at: now, updated_at: now, last_error: 'relay stopped during delivery; retrying with the same Message-ID' })
+        .set({ status: 'retrying', next_attempt_at: now, updated_at: now, last_error: 'relay stopped during delivery; retrying with the same Message-ID', claimed_by: null })
         .where('status', '=', 'sending')
+        .where('claimed_by', '=', this.replica)
         .execute();
     }
     this.deps.transports.closeAll();
@@ -198,7 +258,7 @@ export class DeliveryWorker {
         continue;
       }
       const now = this.deps.clock.now();
-      const wait = this.nextWakeAt === null ? IDLE_POLL_MS : Math.max(0, Math.min(IDLE_POLL_MS, this.nextWakeAt - now));
+      const wait = this.nextWakeAt === null ? this.idlePollMs : Math.max(0, Math.min(this.idlePollMs, this.nextWakeAt - now));
       await new Promise<void>((resolve) => {
         this.wake = resolve;
         this.timer = setTimeout(() => {
@@ -255,7 +315,13 @@ export class DeliveryWorker {
 
     // Full look at the queue now and then (and at start); in between, inserts and
     // results keep the per-channel hints up to date.
-    if (this.needScan || Date.now() - this.lastScan > FULL_SCAN_MS) {
+    if (this.needScan || Date.now() - this.lastScan > this.scanEveryMs) {
+      if (this.shared) {
+        await this.renewLeases(now);
+        await this.reclaimExpired(now);
+        // Other relays change channels too (holds, reconnects): reread them with the queue.
+        this.channels = null;
+      }
       const perChannel = await db
         .selectFrom('messages')
         .select(['channel_id', sql<number>`min(next_attempt_at)`.as('t')])
@@ -269,8 +335,8 @@ export class DeliveryWorker {
       await this.write((trx) => trx.deleteFrom('ledger').where('at', '<=', now - DAY_MS).execute());
     }
 
-    type Candidate = { id: string; recipients: number; attempts: number; message_id: string };
-    const claims: { msg: Candidate; channel: ChannelRecord }[] = [];
+    const claims: Claim[] = [];
+    const claimed: Claimed[] = [];
     let channels = this.channels;
     if (!channels || [...this.hint.keys()].some((id) => !channels!.has(id))) {
       channels = this.channels = new Map((await listChannels(db)).map((c) => [c.id, c]));
@@ -290,38 +356,25 @@ export class DeliveryWorker {
         soonest(channel.heldUntil);
         continue;
       }
-      const free = this.concurrency(channel, now) - (this.inflight.get(channel.id) ?? 0);
-      if (free <= 0) continue; // a finishing send wakes us
-      const candidates = await db
-        .selectFrom('messages')
-        .select(['id', 'recipients', 'attempts', 'message_id'])
-        .where('channel_id', '=', channel.id)
-        .where(WAITING)
-        .where('next_attempt_at', '<=', now)
-        .orderBy('next_attempt_at')
-        .orderBy('created_at')
-        .limit(free)
-        .execute();
-      // A channel without windows (e.g. SparkPost, SendGrid) needs no ledger look-up: only connections limit it.
-      const windowed = channel.limits.perMinute !== null || channel.limits.perDay !== null;
-      const planned: LedgerEntry[] = windowed ? [...(await this.entries(channel.id, now))] : [];
-      let pacedUntil: number | null = null;
-      let taken = 0;
-      for (const msg of candidates) {
-        const slot = windowed ? nextSlot(planned, now, channel.limits, msg.recipients) : now;
-        if (slot > now) {
-          // Pacing, never dropping: the message (and those behind it) wait for the window to free.
-          pacedUntil = Number.isFinite(slot) ? slot : now + FULL_SCAN_MS;
-          break;
-        }
-        planned.push({ at: now, recipients: msg.recipients });
-        claims.push({ msg, channel });
-        taken++;
+      let picked: Picked;
+      if (this.shared) {
+        const shared = await this.claimShared(channel, now);
+        claimed.push(...shared.claimed);
+        picked = shared;
+      } else {
+        const free = this.concurrency(channel, now) - (this.inflight.get(channel.id) ?? 0);
+        if (free <= 0) continue; // a finishing send wakes us
+        const candidates = await this.candidates(db, channel.id, now, free);
+        // A channel without windows (e.g. SparkPost, SendGrid) needs no ledger look-up: only connections limit it.
+        const planned = windowed(channel) ? [...(await this.entries(channel.id, now))] : [];
+        picked = pick(channel, candidates, planned, now, free);
+        claims.push(...picked.claims);
       }
-      if (pacedUntil !== null) {
-        this.hint.set(channel.id, pacedUntil);
-        soonest(pacedUntil);
-      } else if (taken < free) {
+      if (picked.busy) continue; // every connection in use (shared: counted over all relays); a finishing send or the next look frees one
+      if (picked.pacedUntil !== null) {
+        this.hint.set(channel.id, picked.pacedUntil);
+        soonest(picked.pacedUntil);
+      } else if (picked.claims.length < picked.free) {
         // Fewer due than connections free: nothing else is due now; remember when the next one is.
         const next = await db
           .selectFrom('messages')
@@ -338,39 +391,10 @@ export class DeliveryWorker {
       }
     }
     this.nextWakeAt = wakeAt;
-    if (!claims.length) return 0;
-
     // One transaction for the whole batch: status + ledger reservation together.
-    const claimed: Claimed[] = await this.write(async (trx) => {
-      const taken = await trx
-        .updateTable('messages')
-        .set({ status: 'sending', attempts: sql`attempts + 1`, updated_at: now })
-        .where(
-          'id',
-          'in',
-          claims.map((c) => c.msg.id),
-        )
-        .where('status', 'in', DUE) // not if cancelled meanwhile
-        .returning(['id', 'attempts'])
-        .execute();
-      if (!taken.length) return [];
-      const attempts = new Map(taken.map((t) => [t.id, t.attempts]));
-      const mine = claims.filter((c) => attempts.has(c.msg.id));
-      const ledger = await trx
-        .insertInto('ledger')
-        .values(mine.map(({ msg, channel }) => ({ channel_id: channel.id, message_id: msg.id, at: now, recipients: msg.recipients })))
-        .returning(['id', 'message_id'])
-        .execute();
-      const ledgerIds = new Map(ledger.map((l) => [l.message_id, l.id]));
-      return mine.map(({ msg, channel }) => ({
-        id: msg.id,
-        channel,
-        attempts: attempts.get(msg.id)!,
-        ledgerId: ledgerIds.get(msg.id)!,
-        recipients: msg.recipients,
-        messageId: msg.message_id,
-      }));
-    });
+    if (claims.length) claimed.push(...(await this.write((trx) => this.reserve(trx, claims, now))));
+    if (!claimed.length) return 0;
+
     // Nothing leaves before its acceptance is on disk: a claim can see an insert whose
     // batch is still being fsynced (the fsync runs off the event loop).
     await this.deps.commits.flushed();
@@ -378,6 +402,7 @@ export class DeliveryWorker {
       // Keep the in-memory ledger only for channels whose windows read it (loaded on first use).
       this.ledger.get(c.channel.id)?.push({ id: c.ledgerId, at: now, recipients: c.recipients, messageId: c.id });
       this.inflight.set(c.channel.id, (this.inflight.get(c.channel.id) ?? 0) + 1);
+      this.leases.set(c.id, now + this.leaseMs);
       let done = false;
       // Frees the message's place: when the server accepted it (the next claim then overlaps with
       // recording the result), or once a failure is recorded.
@@ -389,11 +414,135 @@ export class DeliveryWorker {
       };
       const p = this.send(c, finish).finally(() => {
         this.sends.delete(p);
+        this.leases.delete(c.id);
         finish();
       });
       this.sends.add(p);
     }
     return claimed.length;
+  }
+
+  /** Due messages of a channel in send order. With a shared queue, locked: another relay's claim skips them. */
+  private candidates(db: RelayDb | Transaction<DB>, channelId: string, now: number, limit: number): Promise<Candidate[]> {
+    return db
+      .selectFrom('messages')
+      .select(['id', 'recipients', 'attempts', 'message_id'])
+      .where('channel_id', '=', channelId)
+      .where(WAITING)
+      .where('next_attempt_at', '<=', now)
+      .orderBy('next_attempt_at')
+      .orderBy('created_at')
+      .limit(limit)
+      .$if(this.shared, (q) => q.forUpdate().skipLocked())
+      .execute();
+  }
+
+  /**
+   * A shared queue's claim for one channel, in one transaction. The channel's
+   * row lock makes the relays take turns per channel, so what they read of its
+   * connections in use and its windows (the ledger, in the database) cannot
+   * change under them before their reservation commits: together they never
+   * exceed a limit. A message another relay is still sending counts in the
+   * windows as sent now: its server may accept it any moment.
+   */
+  private async claimShared(channel: ChannelRecord, now: number): Promise<Picked & { claimed: Claimed[] }> {
+    return this.deps.db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('channels').select(['status', 'held_until', 'deleted_at']).where('id', '=', channel.id).forUpdate().executeTakeFirst();
+      // Another relay may have held or disabled the channel since we last read it.
+      if (!row || row.deleted_at !== null || row.status !== 'active' || (row.held_until !== null && row.held_until > now)) {
+        this.channels = null;
+        return { claims: [], claimed: [], free: 0, pacedUntil: row?.held_until ?? null, busy: row?.held_until == null };
+      }
+      const busy = await trx
+        .selectFrom('messages')
+        .select(sql<number>`count(*)`.as('n'))
+        .where('channel_id', '=', channel.id)
+        .where('status', '=', 'sending')
+        .executeTakeFirstOrThrow();
+      const free = this.concurrency(channel, now) - Number(busy.n);
+      if (free <= 0) return { claims: [], claimed: [], free: 0, pacedUntil: null, busy: true };
+      const candidates = await this.candidates(trx, channel.id, now, free);
+      let planned: LedgerEntry[] = [];
+      if (windowed(channel)) {
+        const rows = await trx
+          .selectFrom('ledger')
+          .innerJoin('messages', 'messages.id', 'ledger.message_id')
+          .select(['ledger.at', 'ledger.recipients', 'messages.status'])
+          .where('ledger.channel_id', '=', channel.id)
+          .where('ledger.at', '>', now - DAY_MS)
+          .execute();
+        planned = rows.map((r) => ({ at: r.status === 'sending' ? Math.max(r.at, now) : r.at, recipients: r.recipients }));
+      }
+      const picked = pick(channel, candidates, planned, now, free);
+      const claimed = picked.claims.length ? await this.reserve(trx, picked.claims, now) : [];
+      return { ...picked, claimed };
+    });
+  }
+
+  /** Marks the picked messages as being sent by this process and reserves their place in the ledger. */
+  private async reserve(trx: Transaction<DB>, claims: Claim[], now: number): Promise<Claimed[]> {
+    const taken = await trx
+      .updateTable('messages')
+      .set({ status: 'sending', attempts: sql`attempts + 1`, updated_at: now, claimed_by: this.replica, lease_until: now + this.leaseMs })
+      .where(
+        'id',
+        'in',
+        claims.map((c) => c.msg.id),
+      )
+      .where('status', 'in', DUE) // not if cancelled meanwhile
+      .returning(['id', 'attempts'])
+      .execute();
+    if (!taken.length) return [];
+    const attempts = new Map(taken.map((t) => [t.id, t.attempts]));
+    const mine = claims.filter((c) => attempts.has(c.msg.id));
+    const ledger = await trx
+      .insertInto('ledger')
+      .values(mine.map(({ msg, channel }) => ({ channel_id: channel.id, message_id: msg.id, at: now, recipients: msg.recipients })))
+      .returning(['id', 'message_id'])
+      .execute();
+    const ledgerIds = new Map(ledger.map((l) => [l.message_id, l.id]));
+    return mine.map(({ msg, channel }) => ({
+      id: msg.id,
+      channel,
+      attempts: attempts.get(msg.id)!,
+      ledgerId: ledgerIds.get(msg.id)!,
+      recipients: msg.recipients,
+      messageId: msg.message_id,
+    }));
+  }
+
+  /** Extends this process's claims still being sent, well before they run out. */
+  private async renewLeases(now: number): Promise<void> {
+    const ids = [...this.leases].filter(([, until]) => until - now < this.leaseMs / 2).map(([id]) => id);
+    if (!ids.length) return;
+    const until = now + this.leaseMs;
+    await this.deps.db
+      .updateTable('messages')
+      .set({ lease_until: until })
+      .where('id', 'in', ids)
+      .where('status', '=', 'sending')
+      .where('claimed_by', '=', this.replica)
+      .execute();
+    for (const id of ids) if (this.leases.has(id)) this.leases.set(id, until);
+  }
+
+  /**
+   * Claims whose lease ran out belong to a relay that died mid-send: back to the queue, same Message-ID,
+   * due at once. (A claim without a lease predates leases: its process is long gone.)
+   */
+  private async reclaimExpired(now: number): Promise<number> {
+    const r = await this.deps.db
+      .updateTable('messages')
+      .set({ status: 'retrying', next_attempt_at: now, updated_at: now, claimed_by: null, last_error: 'the relay sending it stopped during delivery; retrying with the same Message-ID' })
+      .where('status', '=', 'sending')
+      .where((eb) => eb.or([eb('lease_until', '<', now), eb('lease_until', 'is', null)]))
+      .executeTakeFirst();
+    const n = Number(r.numUpdatedRows);
+    if (n) {
+      this.deps.logger.warn('recovered_in_flight', { count: n });
+      this.needScan = true;
+    }
+    return n;
   }
 
   private async send(c: Claimed, accepted: () => void): Promise<void> {
@@ -481,7 +630,7 @@ export class DeliveryWorker {
       case 'hold': {
         await this.write(async (trx) => {
           if (rejected) await dropLedger(trx);
-          const until = this.holdUntil(c.channel.id, now);
+          const until = await this.holdUntil(trx, c.channel.id, now);
           // updated_at stays: the transport (keyed on it) is still good.
           await trx.updateTable('channels').set({ held_until: until, held_reason: verdict.text }).where('id', '=', c.channel.id).execute();
           this.channels = null;
@@ -522,9 +671,15 @@ export class DeliveryWorker {
   }
 
   /** Until the oldest send in our 24 h window ages out, but probe at least hourly: the provider also counts mail sent outside the relay. */
-  private holdUntil(channelId: string, now: number): number {
-    const rows = this.ledger.get(channelId) ?? [];
-    const oldest = rows.reduce((m, r) => Math.min(m, r.at), Number.POSITIVE_INFINITY);
+  private async holdUntil(trx: Transaction<DB>, channelId: string, now: number): Promise<number> {
+    let oldest = Number.POSITIVE_INFINITY;
+    if (this.shared) {
+      // Other relays' sends count too: read the window from the database.
+      const r = await trx.selectFrom('ledger').select(sql<number | null>`min(at)`.as('t')).where('channel_id', '=', channelId).where('at', '>', now - DAY_MS).executeTakeFirst();
+      if (r?.t != null) oldest = r.t;
+    } else {
+      for (const r of this.ledger.get(channelId) ?? []) oldest = Math.min(oldest, r.at);
+    }
     const frees = Number.isFinite(oldest) ? oldest + DAY_MS : now + MAX_HOLD_MS;
     return Math.max(now + 60_000, Math.min(frees, now + MAX_HOLD_MS));
   }
