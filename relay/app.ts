@@ -57,6 +57,7 @@ export function createApp(deps: AppDeps) {
       ...observability,
       clock: deps.api?.clock ?? systemClock,
       metricsToken: deps.api?.config.metricsToken,
+      logger,
     }),
   );
 

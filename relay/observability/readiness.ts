@@ -11,7 +11,10 @@ export const SHUTDOWN_GRACE_MS = 10_000;
 
 export interface ReadinessReport {
   ready: boolean;
+  /** What /readyz answers: short reasons only, since the endpoint is public. */
   checks: { database: CheckResult; worker: CheckResult; shutdown: CheckResult };
+  /** For the log, not the response: the driver's error (host names, ports), with any URL password masked. */
+  detail?: { database?: string };
 }
 
 export interface ReadinessDeps {
@@ -43,24 +46,30 @@ export class Readiness {
   }
 
   async check(): Promise<ReadinessReport> {
-    const database = await this.database();
+    const db = await this.database();
     const worker = this.deps.workerProblem() ?? 'ok';
     const shutdown = this.stopping ? 'shutting down' : 'ok';
-    return { ready: database === 'ok' && worker === 'ok' && shutdown === 'ok', checks: { database, worker, shutdown } };
+    const report: ReadinessReport = { ready: db.result === 'ok' && worker === 'ok' && shutdown === 'ok', checks: { database: db.result, worker, shutdown } };
+    if (db.detail) report.detail = { database: db.detail };
+    return report;
   }
 
   /** `select 1` through Kysely: the same check for SQLite and PostgreSQL, bounded so a stuck pool cannot hang the probe. */
-  private async database(): Promise<CheckResult> {
+  private async database(): Promise<{ result: CheckResult; detail?: string }> {
     const timeoutMs = this.deps.timeoutMs ?? 2_000;
     let timer: NodeJS.Timeout | undefined;
     try {
       const answer = sql<{ one: number }>`select 1 as one`.execute(this.deps.db);
-      const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)));
+      const late = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
       const r = await Promise.race([answer, late]);
-      return Number(r.rows[0]?.one) === 1 ? 'ok' : 'unexpected answer to select 1';
+      if (r === 'timeout') {
+        answer.catch(() => undefined); // it may still fail later; nobody is waiting for it any more
+        return { result: 'timeout', detail: `no answer to select 1 within ${timeoutMs} ms` };
+      }
+      return Number(r.rows[0]?.one) === 1 ? { result: 'ok' } : { result: 'unexpected answer', detail: 'select 1 did not return 1' };
     } catch (error) {
-      // The driver's message, never a connection string: DATABASE_URL may carry a password.
-      return `unavailable: ${redactUrl((error as Error).message)}`;
+      // DATABASE_URL may carry a password, and a driver may quote it.
+      return { result: 'unavailable', detail: redactUrl((error as Error).message) };
     } finally {
       clearTimeout(timer);
     }

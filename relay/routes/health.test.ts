@@ -1,11 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DB } from '../schema';
 import { openSqlite, type RelayDb } from '../db';
 import { ProcessCounters } from '../observability/counters';
 import { Readiness, redactUrl } from '../observability/readiness';
 import { systemClock } from '../clock';
+import { createLogger } from '../log';
 import { healthRoutes, tokenMatches } from './health';
 
 const TOKEN = 'metrics-token-0123456789';
@@ -16,8 +19,10 @@ describe('health, readiness and metrics routes', () => {
   let closed = false;
   let workerProblem: string | null;
   let readiness: Readiness;
+  let lines: string[] = [];
+  const logger = createLogger('debug', (l) => lines.push(l));
   const app = (...token: [string | undefined] | []) =>
-    healthRoutes({ db, version: '9.9.9', readiness, counters: new ProcessCounters(), clock: systemClock, metricsToken: token.length ? token[0] : TOKEN });
+    healthRoutes({ db, version: '9.9.9', readiness, counters: new ProcessCounters(), clock: systemClock, metricsToken: token.length ? token[0] : TOKEN, logger });
 
   beforeEach(async () => {
     const opened = await openSqlite(fs.mkdtempSync(path.join(os.tmpdir(), 'sendway-health-')));
@@ -25,6 +30,7 @@ describe('health, readiness and metrics routes', () => {
     close = opened.close;
     closed = false;
     workerProblem = null;
+    lines = [];
     readiness = new Readiness({ db, workerProblem: () => workerProblem });
   });
   afterEach(async () => {
@@ -57,18 +63,40 @@ describe('health, readiness and metrics routes', () => {
     expect(res.status).toBe(503);
     const body = (await res.json()) as { ready: boolean; checks: { database: string; worker: string } };
     expect(body.ready).toBe(false);
-    expect(body.checks.database).toMatch(/^unavailable: /);
+    expect(body.checks.database).toBe('unavailable');
     expect(body.checks.worker).toBe('ok');
     // Liveness does not depend on the database.
     expect((await app().request('/healthz')).status).toBe(200);
+    // The response stays terse (public endpoint); the reason is logged when readiness changes.
+    const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.event === 'readiness_failed');
+    expect(logged.at(-1)).toMatchObject({ level: 'warn', database: 'unavailable', worker: 'ok' });
+    expect(String(logged.at(-1)!.error)).toMatch(/\w/);
   });
 
   it('times out a database that does not answer', async () => {
-    const stuck = { executeQuery: () => new Promise(() => undefined) } as unknown;
-    const r = new Readiness({ db: { getExecutor: () => stuck } as unknown as RelayDb, workerProblem: () => null, timeoutMs: 50 });
+    // A real Kysely whose connection never answers (a hung pool, a black-holed database host).
+    const connection = { executeQuery: () => new Promise<never>(() => undefined), streamQuery: () => (async function* () {})() };
+    const stuck = new Kysely<DB>({
+      dialect: {
+        createAdapter: () => new SqliteAdapter(),
+        createDriver: () => ({
+          init: async () => undefined,
+          acquireConnection: async () => connection,
+          beginTransaction: async () => undefined,
+          commitTransaction: async () => undefined,
+          rollbackTransaction: async () => undefined,
+          releaseConnection: async () => undefined,
+          destroy: async () => undefined,
+        }),
+        createIntrospector: (k) => new SqliteIntrospector(k),
+        createQueryCompiler: () => new SqliteQueryCompiler(),
+      },
+    });
+    const r = new Readiness({ db: stuck as unknown as RelayDb, workerProblem: () => null, timeoutMs: 50 });
     const report = await r.check();
     expect(report.ready).toBe(false);
-    expect(report.checks.database).toMatch(/unavailable/);
+    expect(report.checks.database).toBe('timeout');
+    expect(report.detail?.database).toBe('no answer to select 1 within 50 ms');
   });
 
   it('hides /metrics (404) unless RELAY_METRICS_TOKEN is set, then requires it as a bearer token', async () => {

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import type { Clock } from '../clock';
 import type { RelayDb } from '../db';
+import type { Logger } from '../log';
 import { apiError } from '../middleware/errors';
 import type { ProcessCounters } from '../observability/counters';
 import { databaseGauges, renderMetrics } from '../observability/metrics';
@@ -15,6 +16,7 @@ export interface HealthDeps {
   clock: Clock;
   /** RELAY_METRICS_TOKEN: /metrics is served only when set. */
   metricsToken: string | undefined;
+  logger: Logger;
 }
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
@@ -32,10 +34,19 @@ export function healthRoutes(d: HealthDeps) {
   // unready (readyz) rather than getting every one of them restarted.
   app.get('/healthz', (c) => c.json({ status: 'ok', version: d.version }));
 
+  // Probes come every few seconds: log readiness when it changes, not on every probe.
+  let last = 'ok';
   app.get('/readyz', async (c) => {
-    const report = await d.readiness.check();
+    const { ready, checks, detail } = await d.readiness.check();
+    const state = ready ? 'ok' : JSON.stringify(checks);
+    // During shutdown unreadiness is the plan (relay_stopping says so), not news.
+    if (state !== last && !d.readiness.shuttingDown) {
+      if (ready) d.logger.info('readiness_restored', {});
+      else d.logger.warn('readiness_failed', { database: checks.database, worker: checks.worker, shutdown: checks.shutdown, error: detail?.database });
+      last = state;
+    }
     c.header('Cache-Control', 'no-store');
-    return c.json(report, report.ready ? 200 : 503);
+    return c.json({ ready, checks }, ready ? 200 : 503);
   });
 
   app.get('/metrics', async (c) => {
