@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
+import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema';
 import { migrate } from './migrations';
@@ -15,6 +15,11 @@ export type RelayDb = Kysely<DB>;
  * counts limit windows in the database (delivery/shared-claim.ts).
  */
 export type DbDialect = 'sqlite' | 'postgres';
+
+/** Which dialect a Kysely instance (or transaction) speaks, for the rare statement they spell differently. */
+export function dialectOf(db: Kysely<DB>): DbDialect {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+}
 
 export interface RelayDatabase {
   db: RelayDb;

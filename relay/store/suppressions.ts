@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { addressOf, type MailContent } from '../../shared/schemas/mail';
 import type { Suppression, SuppressionSource } from '../../shared/schemas/unsubscribe';
 import { domainOf } from '../auth/access';
-import type { RelayDb } from '../db';
+import { dialectOf, type RelayDb } from '../db';
 import type { SecretBox } from '../security/secrets';
 import type { GroupCommit } from './group-commit';
 
@@ -97,12 +97,13 @@ export async function suppress(
     }
     let cancelled = 0;
     for (const address of list) {
-      // instr() rather than LIKE: an address may contain % or _.
+      // A substring test rather than LIKE: an address may contain % or _. SQLite spells it instr, PostgreSQL strpos.
+      const contains = dialectOf(trx) === 'postgres' ? sql<boolean>`strpos(payload, ${address}) > 0` : sql<boolean>`instr(payload, ${address}) > 0`;
       const candidates = await trx
         .selectFrom('messages')
         .select(['id', 'payload'])
         .where(sql<boolean>`status in ('queued', 'scheduled', 'retrying')`)
-        .where(sql<boolean>`instr(payload, ${address}) > 0`)
+        .where(contains)
         .execute();
       const ids = candidates
         .filter((c) => {

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -60,6 +61,7 @@ export const TEST_CA_FILE = path.resolve('test/fixtures/tls/cert.pem');
 export async function startRelay(opts: StartRelayOptions = {}): Promise<RunningRelay> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'sendway-relay-'));
   const config = loadConfig({
+    ...(await postgresEnv(dataDir)),
     RELAY_HOST: '127.0.0.1',
     RELAY_PORT: '0',
     RELAY_DATA_DIR: dataDir,
@@ -108,6 +110,44 @@ export async function startRelay(opts: StartRelayOptions = {}): Promise<RunningR
       await relay.close(5_000);
     },
   };
+}
+
+/**
+ * In the "postgres" test project (SENDWAY_TEST_PG_URL set by its globalSetup) every relay
+ * keeps its store in PostgreSQL instead: a database per data dir, so a restart on the same
+ * data dir finds its mail again, exactly like the SQLite file would.
+ */
+async function postgresEnv(dataDir: string): Promise<Record<string, string>> {
+  const base = process.env.SENDWAY_TEST_PG_URL;
+  if (!base) return {};
+  const name = `relay_${crypto.createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}`;
+  const { default: pg } = await import('pg');
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  try {
+    const exists = await admin.query('select 1 from pg_database where datname = $1', [name]);
+    if (!exists.rowCount) await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  return { DATABASE_URL: base.replace(/\/[^/]*$/, `/${name}`), RELAY_SECRET: 'test secret for the postgres project' };
+}
+
+/**
+ * Everything the relay's store holds, as raw bytes, for "no secret in the clear" checks: the SQLite
+ * database and its write-ahead log, or a pg_dump of the PostgreSQL database (the postgres project).
+ */
+export async function storedBytes(relay: RunningRelay): Promise<Buffer> {
+  const url = relay.relay.deps.config.databaseUrl;
+  if (url) {
+    const { postgresBinDir } = await import('./postgres');
+    const { execFileSync } = await import('node:child_process');
+    return execFileSync(path.join(postgresBinDir()!, 'pg_dump'), ['--data-only', url], { maxBuffer: 256 * 1024 * 1024 });
+  }
+  // Reading through SQLite first makes sure the log file exists in its current state.
+  await relay.relay.db.selectFrom('meta').selectAll().execute();
+  const files = fs.readdirSync(relay.dataDir).filter((f) => f.startsWith('relay.sqlite'));
+  return Buffer.concat(files.map((f) => fs.readFileSync(path.join(relay.dataDir, f))));
 }
 
 /** Body of POST /v1/channels for a custom SMTP channel on the loopback test server. */

@@ -1,10 +1,8 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadGrant } from '../../relay/oauth/grants';
 import { EXTENSION_REDIRECT, FakeMicrosoft, SMTP_SEND_SCOPE } from '../helpers/fake-microsoft';
-import { FakeClock, getMessage, sendMessage, startRelay, type RunningRelay } from '../helpers/relay';
+import { FakeClock, getMessage, sendMessage, startRelay, storedBytes, type RunningRelay } from '../helpers/relay';
 import { TestSmtpServer } from '../helpers/smtp-server';
 
 /**
@@ -133,9 +131,7 @@ describe('Office 365 OAuth channels on the relay', () => {
     // The stored grant opens to the tokens Microsoft issued; the database file holds neither in the clear.
     const grant = await loadGrant(relay.relay.db, relay.relay.deps.box, channelId);
     expect(grant).toMatchObject({ refreshToken: ms.latestRefreshToken(), accessToken: ms.latestAccessToken(), tenantId: ms.tenantId });
-    await relay.relay.db.selectFrom('meta').selectAll().execute(); // flush
-    const files = fs.readdirSync(relay.dataDir).filter((f) => f.startsWith('relay.sqlite'));
-    const bytes = files.map((f) => fs.readFileSync(path.join(relay.dataDir, f)).toString('latin1')).join('');
+    const bytes = (await storedBytes(relay)).toString('latin1');
     expect(bytes.length).toBeGreaterThan(0);
     expect(bytes).not.toContain(ms.latestRefreshToken()!);
     expect(bytes).not.toContain(ms.latestAccessToken()!);
