@@ -10,6 +10,7 @@
  */
 import { DAY_MS, MINUTE_MS, PRESET_LIMITS, type LimitSpec } from '../shared/limits';
 import { planSends, type PacingItem } from '../shared/pacing';
+import { median } from './stats';
 
 export interface PacingFigures {
   contacts: number;
@@ -23,6 +24,8 @@ export interface PacingFigures {
   plannerMsFirstCall: number;
   makespanMinutes: number;
   theoreticalMinMinutes: number;
+  /** Each timed run's values, in run order (the warm-up run is checked for violations but not listed). */
+  runValues: { violations: number[]; makespanRatio: number[]; plannerMs: number[] };
 }
 
 /**
@@ -79,18 +82,13 @@ export function theoreticalMinimumMs(n: number, recipients: number, spec: LimitS
   return best;
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
 export function measurePacing({ contacts = 2000, runs = 7, recipients = 1 } = {}): PacingFigures {
   const spec: LimitSpec = PRESET_LIMITS.office365;
   const minimum = theoreticalMinimumMs(contacts, recipients, spec);
   const plannerMs: number[] = [];
   const ratios: number[] = [];
   const makespans: number[] = [];
+  const runViolations: number[] = [];
   let violations = 0;
   let firstCall = Number.NaN;
   // Run 0 is the warm-up: checked like the others, timed separately.
@@ -116,6 +114,7 @@ export function measurePacing({ contacts = 2000, runs = 7, recipients = 1 } = {}
     const makespan = provider.lastAt - start;
     if (run === 0) continue;
     makespans.push(makespan);
+    runViolations.push(provider.violations);
     ratios.push(minimum === 0 ? (makespan === 0 ? 1 : Number.POSITIVE_INFINITY) : makespan / minimum);
   }
   return {
@@ -128,6 +127,7 @@ export function measurePacing({ contacts = 2000, runs = 7, recipients = 1 } = {}
     plannerMsFirstCall: Math.round(firstCall * 100) / 100,
     makespanMinutes: median(makespans) / MINUTE_MS,
     theoreticalMinMinutes: minimum / MINUTE_MS,
+    runValues: { violations: runViolations, makespanRatio: ratios, plannerMs },
   };
 }
 

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { CHROME_BUILD, chromiumPath, launchWithExtension, TRUSTED_TYPES_CSP } from '../test/helpers/chromium';
+import { median } from './stats';
 
 const FIXTURE = fs.readFileSync(path.resolve('test/fixtures/gmail/current.html'), 'utf8');
 
@@ -27,7 +28,7 @@ async function heapOf(context: BrowserContext): Promise<number> {
     await page.waitForTimeout(300);
   }
   await page.close();
-  return samples.sort((a, b) => a - b)[1]!;
+  return median(samples);
 }
 
 export async function measurePageHeap(): Promise<{ withExtensionBytes: number; withoutExtensionBytes: number; extensionBytes: number }> {

@@ -4,6 +4,9 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 
+/** Generous: tsx compiles the relay on start, on a machine other engineers keep busy. */
+const START_TIMEOUT_MS = 60_000;
+
 /** A real relay process (relay/main.ts), as `npm run relay` starts it. */
 export class RelayProcess {
   private agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -31,11 +34,22 @@ export class RelayProcess {
     const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'relay/main.ts'], { env: fullEnv, stdio: ['ignore', 'pipe', 'inherit'] });
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
-      child.once('exit', (code) => reject(new Error(`relay exited with ${code}: ${out}`)));
+      // A relay that never says where it listens must fail the benchmark, not hang it.
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`relay did not say "listening on" within ${START_TIMEOUT_MS} ms; its output: ${out}`));
+      }, START_TIMEOUT_MS);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`relay exited with ${code}: ${out}`));
+      });
       child.stdout!.on('data', (chunk: Buffer) => {
         out += chunk.toString();
         const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
-        if (m) resolve(m[1]!);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
       });
     });
     return new RelayProcess(child, url, dataDir);

@@ -12,17 +12,13 @@ import zlib from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { CHROME_BUILD, launchWithExtension, TRUSTED_TYPES_CSP } from '../test/helpers/chromium';
 import { readFixture } from '../extension/compose/testing/fixture';
+import { percentile, round } from './stats';
 
 const RUNS = Number(process.env.BENCH_COMPOSES ?? 50);
 
-function percentile(sorted: number[], p: number): number {
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return Math.round(sorted[i]! * 10) / 10;
-}
-
 function summary(samples: number[]) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return { n: sorted.length, p50: percentile(sorted, 50), p95: percentile(sorted, 95), max: percentile(sorted, 100) };
+  const at = (p: number) => round(percentile(samples, p), 1);
+  return { n: samples.length, p50: at(50), p95: at(95), max: at(100) };
 }
 
 /** Opens `RUNS` composes one after the other and times each until its sidebar host says it is ready. */
