@@ -121,3 +121,13 @@ describe('health, readiness and metrics routes', () => {
     expect(redactUrl('connect ECONNREFUSED postgres://relay:s3cret@db:5432/sendway')).toBe('connect ECONNREFUSED postgres://relay:***@db:5432/sendway');
   });
 });
+
+describe('OpenAPI document', () => {
+  it('lists the probes and /metrics without relay-token auth', async () => {
+    const { openApiDocument } = await import('./openapi');
+    const paths = openApiDocument('1.0.0').paths as Record<string, { get?: { security?: unknown[]; responses: Record<string, unknown> } }>;
+    for (const p of ['/healthz', '/readyz', '/metrics']) expect(paths[p]?.get?.security, p).toEqual([]);
+    expect(Object.keys(paths['/readyz']!.get!.responses).sort()).toEqual(['200', '503']);
+    expect(Object.keys(paths['/metrics']!.get!.responses).sort()).toEqual(['200', '401', '404']);
+  });
+});
