@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { serve } from '@hono/node-server';
 import { loadConfig } from './config';
 import { createLogger } from './log';
-import { SHUTDOWN_GRACE_MS as GRACE_MS } from './observability/readiness';
+import { redactUrl, SHUTDOWN_GRACE_MS as GRACE_MS } from './observability/readiness';
 import { createRelay, type Relay } from './relay';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -27,9 +27,13 @@ async function main() {
   try {
     relay = await createRelay({ config, version, logger });
   } catch (error) {
+    const message = redactUrl((error as Error).message);
+    if (config.databaseUrl) {
+      fatal('database_unavailable', `cannot open the PostgreSQL database (DATABASE_URL): ${message}`, 'Refusing to start without the shared database. Check DATABASE_URL, the network and the database user.');
+    }
     fatal(
       'data_dir_unusable',
-      `cannot use data directory ${config.dataDir}: ${(error as Error).message}`,
+      `cannot use data directory ${config.dataDir}: ${message}`,
       'Refusing to start: accepted mail must be kept on disk. Fix the directory (space, permissions) or set RELAY_DATA_DIR.',
     );
   }

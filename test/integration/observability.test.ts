@@ -167,4 +167,27 @@ describe('relay process shutdown order', () => {
       .map((l) => (JSON.parse(l) as Line).event);
     expect(events).toEqual(['relay_listening', 'relay_stopping', 'relay_stopped']);
   });
+
+  it('refuses to start without its database with one JSON line naming it, and no password', async () => {
+    const port = await freePort(); // nothing listens there
+    const p = spawn(process.execPath, ['--import', 'tsx', 'relay/main.ts'], {
+      env: {
+        PATH: process.env.PATH,
+        RELAY_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'sendway-obs-')),
+        RELAY_PORT: '0',
+        DATABASE_URL: `postgres://relay:pw-not-for-logs@127.0.0.1:${port}/sendway`,
+        RELAY_SECRET: 'shared-relay-secret-0123456789abcdef',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    p.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    expect(await new Promise((r) => p.once('exit', (code) => r(code)))).toBe(1);
+    const lines = out.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'error', event: 'database_unavailable' });
+    expect(out).toMatch(/DATABASE_URL/);
+    expect(out).not.toContain('pw-not-for-logs');
+  });
 });
