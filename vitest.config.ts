@@ -42,6 +42,7 @@ export default defineConfig({
             'test/integration/relay-faults.test.ts',
             'test/integration/o365-oauth.test.ts',
             'test/integration/unsubscribe.test.ts',
+            'test/integration/observability.test.ts',
             'test/postgres/**/*.test.ts',
           ],
           globalSetup: ['test/helpers/postgres-setup.ts'],

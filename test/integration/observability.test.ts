@@ -49,11 +49,14 @@ describe('relay observability: logs, readiness and metrics around a real send', 
 
   const lines = () => relay.logs.map((l) => JSON.parse(l) as Line);
 
-  it('writes only JSON lines, and none carries the SMTP password, the bearer token, the subject or the body', () => {
+  it('writes only JSON lines, and none carries the SMTP password, the bearer token, the subject, the body or a database password', () => {
     expect(relay.logs.length).toBeGreaterThan(5);
+    // In the "postgres" project the relay runs on DATABASE_URL, whose password must not leak either.
+    const dbUrl = relay.relay.deps.config.databaseUrl;
+    const secrets = [SMTP_PASSWORD, token, token.slice(4, 24), SUBJECT, 'zebra-omega', BODY, 'mango-quartz', ...(dbUrl ? [new URL(dbUrl).password] : [])];
     for (const l of relay.logs) {
       expect(() => JSON.parse(l), l).not.toThrow();
-      for (const secret of [SMTP_PASSWORD, token, token.slice(4, 24), SUBJECT, 'zebra-omega', BODY, 'mango-quartz']) expect(l).not.toContain(secret);
+      for (const secret of secrets) expect(l).not.toContain(secret);
     }
   });
 
