@@ -81,7 +81,9 @@ const windowed = (channel: ChannelRecord) => channel.limits.perMinute !== null |
 
 /** Takes due messages in order while each fits every window (shared/limits nextSlot) given the sends already made. */
 function pick(channel: ChannelRecord, candidates: Candidate[], sent: LedgerEntry[], now: number, free: number): Picked {
-  const planned = [...sent];
+  // A send recorded after `now` was read (another relay's claim, an acceptance meanwhile, a clock a little
+  // ahead) happened by now: it counts as of now rather than being left out as "in the future".
+  const planned = sent.map((e) => (e.at > now ? { ...e, at: now } : e));
   const claims: Claim[] = [];
   const paced = windowed(channel);
   for (const msg of candidates) {
@@ -94,6 +96,22 @@ function pick(channel: ChannelRecord, candidates: Candidate[], sent: LedgerEntry
     claims.push({ msg, channel });
   }
   return { claims, free, pacedUntil: null, busy: false };
+}
+
+/**
+ * Sends cut off without an answer (the relay stopped or died mid-send) may have reached the server at
+ * any moment until now: their ledger entries count in the windows as of now, so the resend and
+ * everything after it keep to the limits the provider counts.
+ */
+async function sendsCountAsOf(trx: Transaction<DB>, messageIds: string[], now: number): Promise<void> {
+  for (let i = 0; i < messageIds.length; i += 500) {
+    await trx
+      .updateTable('ledger')
+      .set({ at: now })
+      .where('message_id', 'in', messageIds.slice(i, i + 500))
+      .where('at', '<', now)
+      .execute();
+  }
 }
 
 /** A just-accepted message's content, handed over by the API so the worker need not read it back. */
@@ -167,12 +185,16 @@ export class DeliveryWorker {
     const now = this.deps.clock.now();
     // Shared: the other relays' claims are alive; only those whose lease ran out are taken back.
     if (this.shared) return this.reclaimExpired(now);
-    const r = await this.deps.db
-      .updateTable('messages')
-      .set({ status: 'retrying', updated_at: now, last_error: 'relay restarted during delivery; retrying with the same Message-ID', claimed_by: null })
-      .where('status', '=', 'sending')
-      .executeTakeFirst();
-    const n = Number(r.numUpdatedRows);
+    const n = await this.deps.db.transaction().execute(async (trx) => {
+      const taken = await trx
+        .updateTable('messages')
+        .set({ status: 'retrying', updated_at: now, last_error: 'relay restarted during delivery; retrying with the same Message-ID', claimed_by: null })
+        .where('status', '=', 'sending')
+        .returning('id')
+        .execute();
+      if (taken.length) await sendsCountAsOf(trx, taken.map((t) => t.id), now);
+      return taken.length;
+    });
     if (n) this.deps.logger.warn('recovered_in_flight', { count: n });
     return n;
   }
@@ -223,12 +245,16 @@ export class DeliveryWorker {
     clearTimeout(timeout);
     if (this.sends.size) {
       const now = this.deps.clock.now();
-      await this.deps.db
-        .updateTable('messages')
-        .set({ status: 'retrying', next_attempt_at: now, updated_at: now, last_error: 'relay stopped during delivery; retrying with the same Message-ID', claimed_by: null })
-        .where('status', '=', 'sending')
-        .where('claimed_by', '=', this.replica)
-        .execute();
+      await this.deps.db.transaction().execute(async (trx) => {
+        const taken = await trx
+          .updateTable('messages')
+          .set({ status: 'retrying', next_attempt_at: now, updated_at: now, last_error: 'relay stopped during delivery; retrying with the same Message-ID', claimed_by: null })
+          .where('status', '=', 'sending')
+          .where('claimed_by', '=', this.replica)
+          .returning('id')
+          .execute();
+        if (taken.length) await sendsCountAsOf(trx, taken.map((t) => t.id), now);
+      });
     }
     this.deps.transports.closeAll();
   }
@@ -445,21 +471,34 @@ export class DeliveryWorker {
    * exceed a limit. A message another relay is still sending counts in the
    * windows as sent now: its server may accept it any moment.
    */
-  private async claimShared(channel: ChannelRecord, now: number): Promise<Picked & { claimed: Claimed[] }> {
+  private async claimShared(channel: ChannelRecord, passStarted: number): Promise<Picked & { claimed: Claimed[] }> {
     return this.deps.db.transaction().execute(async (trx) => {
-      const row = await trx.selectFrom('channels').select(['status', 'held_until', 'deleted_at']).where('id', '=', channel.id).forUpdate().executeTakeFirst();
+      let now = passStarted;
+      // The channel row locked, with its connections in use (over all relays) in the same round trip.
+      const row = await trx
+        .selectFrom('channels')
+        .select((eb) => [
+          'status',
+          'held_until',
+          'deleted_at',
+          eb
+            .selectFrom('messages')
+            .select(sql<number>`count(*)`.as('n'))
+            .whereRef('messages.channel_id', '=', 'channels.id')
+            .where('messages.status', '=', 'sending')
+            .as('busy'),
+        ])
+        .where('id', '=', channel.id)
+        .forUpdate()
+        .executeTakeFirst();
+      // Time as of holding the lock: the relay before us may have claimed while we waited for it.
+      now = Math.max(now, this.deps.clock.now());
       // Another relay may have held or disabled the channel since we last read it.
       if (!row || row.deleted_at !== null || row.status !== 'active' || (row.held_until !== null && row.held_until > now)) {
         this.channels = null;
         return { claims: [], claimed: [], free: 0, pacedUntil: row?.held_until ?? null, busy: row?.held_until == null };
       }
-      const busy = await trx
-        .selectFrom('messages')
-        .select(sql<number>`count(*)`.as('n'))
-        .where('channel_id', '=', channel.id)
-        .where('status', '=', 'sending')
-        .executeTakeFirstOrThrow();
-      const free = this.concurrency(channel, now) - Number(busy.n);
+      const free = this.concurrency(channel, now) - Number(row.busy ?? 0);
       if (free <= 0) return { claims: [], claimed: [], free: 0, pacedUntil: null, busy: true };
       const candidates = await this.candidates(trx, channel.id, now, free);
       let planned: LedgerEntry[] = [];
@@ -471,7 +510,7 @@ export class DeliveryWorker {
           .where('ledger.channel_id', '=', channel.id)
           .where('ledger.at', '>', now - DAY_MS)
           .execute();
-        planned = rows.map((r) => ({ at: r.status === 'sending' ? Math.max(r.at, now) : r.at, recipients: r.recipients }));
+        planned = rows.map((r) => ({ at: r.status === 'sending' ? now : r.at, recipients: r.recipients }));
       }
       const picked = pick(channel, candidates, planned, now, free);
       const claimed = picked.claims.length ? await this.reserve(trx, picked.claims, now) : [];
@@ -531,13 +570,17 @@ export class DeliveryWorker {
    * due at once. (A claim without a lease predates leases: its process is long gone.)
    */
   private async reclaimExpired(now: number): Promise<number> {
-    const r = await this.deps.db
-      .updateTable('messages')
-      .set({ status: 'retrying', next_attempt_at: now, updated_at: now, claimed_by: null, last_error: 'the relay sending it stopped during delivery; retrying with the same Message-ID' })
-      .where('status', '=', 'sending')
-      .where((eb) => eb.or([eb('lease_until', '<', now), eb('lease_until', 'is', null)]))
-      .executeTakeFirst();
-    const n = Number(r.numUpdatedRows);
+    const n = await this.deps.db.transaction().execute(async (trx) => {
+      const taken = await trx
+        .updateTable('messages')
+        .set({ status: 'retrying', next_attempt_at: now, updated_at: now, claimed_by: null, last_error: 'the relay sending it stopped during delivery; retrying with the same Message-ID' })
+        .where('status', '=', 'sending')
+        .where((eb) => eb.or([eb('lease_until', '<', now), eb('lease_until', 'is', null)]))
+        .returning('id')
+        .execute();
+      if (taken.length) await sendsCountAsOf(trx, taken.map((t) => t.id), now);
+      return taken.length;
+    });
     if (n) {
       this.deps.logger.warn('recovered_in_flight', { count: n });
       this.needScan = true;
@@ -603,6 +646,14 @@ export class DeliveryWorker {
       if (rows) this.ledger.set(c.channel.id, rows.filter((r) => r.id !== c.ledgerId));
       return trx.deleteFrom('ledger').where('id', '=', c.ledgerId).execute();
     };
+    // No reply (connection lost, timeout): the server may have taken the message at any moment until now,
+    // so the send counts in the windows as of now — never earlier than the provider may have counted it.
+    const ledgerAsOfNow = async (trx: Transaction<DB>) => {
+      const entry = this.ledger.get(c.channel.id)?.find((r) => r.id === c.ledgerId);
+      if (entry && entry.at < now) entry.at = now;
+      await trx.updateTable('ledger').set({ at: now }).where('id', '=', c.ledgerId).where('at', '<', now).execute();
+    };
+    const settleLedger = (trx: Transaction<DB>) => (rejected ? dropLedger(trx) : ledgerAsOfNow(trx));
 
     if (error instanceof EgressError) {
       await this.write(async (trx) => {
@@ -622,14 +673,14 @@ export class DeliveryWorker {
     switch (verdict.action) {
       case 'fail':
         await this.write(async (trx) => {
-          if (rejected) await dropLedger(trx);
+          await settleLedger(trx);
           await setMessage(trx, { status: 'failed', last_error: verdict.text, updated_at: now });
         });
         logger.warn('message_failed', { id: c.id, channelId: c.channel.id, responseCode: e.responseCode });
         return;
       case 'hold': {
         await this.write(async (trx) => {
-          if (rejected) await dropLedger(trx);
+          await settleLedger(trx);
           const until = await this.holdUntil(trx, c.channel.id, now);
           // updated_at stays: the transport (keyed on it) is still good.
           await trx.updateTable('channels').set({ held_until: until, held_reason: verdict.text }).where('id', '=', c.channel.id).execute();
@@ -642,7 +693,7 @@ export class DeliveryWorker {
       }
       case 'auth':
         await this.write(async (trx) => {
-          if (rejected) await dropLedger(trx);
+          await settleLedger(trx);
           await trx.updateTable('channels').set({ status: 'needs_reconnect', updated_at: now }).where('id', '=', c.channel.id).execute();
           this.channels = null;
           await setMessage(trx, { status: 'queued', attempts: c.attempts - 1, next_attempt_at: now, last_error: verdict.text, updated_at: now });
@@ -662,7 +713,7 @@ export class DeliveryWorker {
     }
     const giveUp = c.attempts >= maxAttempts;
     await this.write(async (trx) => {
-      if (rejected) await dropLedger(trx);
+      await settleLedger(trx);
       if (giveUp) await setMessage(trx, { status: 'failed', last_error: `gave up after ${c.attempts} attempts: ${verdict.text}`, updated_at: now });
       else await setMessage(trx, { status: 'retrying', next_attempt_at: now + backoff(c.attempts, random), last_error: verdict.text, updated_at: now });
     });
