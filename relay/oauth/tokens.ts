@@ -1,6 +1,6 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Clock } from '../clock';
-import type { RelayDb } from '../db';
+import { dialectOf, type RelayDb } from '../db';
 import type { DB } from '../schema';
 import type { Logger } from '../log';
 import type { SecretBox } from '../security/secrets';
@@ -46,8 +46,10 @@ export function renewAt(obtainedAt: number, expiresAt: number): number {
  * per-channel lock: however many sends or connections ask at once, one
  * refresh goes to Microsoft and they all get its result. Rotated refresh
  * tokens are saved (sealed) before anyone uses the new access token, so a
- * crash never leaves the relay holding only a spent refresh token. One relay
- * process per data directory, so an in-process lock is the whole lock.
+ * crash never leaves the relay holding only a spent refresh token. On SQLite
+ * one relay process owns the data directory, so the in-process lock is the
+ * whole lock; on PostgreSQL, where several relays share the grants, a
+ * per-channel advisory lock in the database makes them take turns as well.
  */
 export class MicrosoftTokens {
   private locks = new Map<string, Promise<AccessToken>>();
@@ -101,6 +103,21 @@ export class MicrosoftTokens {
   }
 
   private async refresh(channelId: string, renew: boolean): Promise<AccessToken> {
+    if (dialectOf(this.deps.db) !== 'postgres') return this.refreshLocked(channelId, renew);
+    // Held on one pooled connection for the refresh's duration (a token request, seconds at most); the relay
+    // that waited then reads the grant the other one saved and finds it fresh.
+    const key = `sendway-oauth:${channelId}`;
+    return this.deps.db.connection().execute(async (conn) => {
+      await sql`select pg_advisory_lock(hashtext(${key}))`.execute(conn);
+      try {
+        return await this.refreshLocked(channelId, renew);
+      } finally {
+        await sql`select pg_advisory_unlock(hashtext(${key}))`.execute(conn);
+      }
+    });
+  }
+
+  private async refreshLocked(channelId: string, renew: boolean): Promise<AccessToken> {
     const { db, box, clock, config, logger } = this.deps;
     // Read again inside the lock: a refresh that finished a moment ago already did the work.
     const grant = await this.grant(channelId);
