@@ -36,6 +36,8 @@ export default defineConfig({
           include: [
             'test/integration/relay-api.test.ts',
             'test/integration/relay-authz.test.ts',
+            'test/integration/relay-bad-input.test.ts',
+            'test/integration/faults-bad-input.test.ts',
             'test/integration/relay-send.test.ts',
             'test/integration/relay-pacing.test.ts',
             'test/integration/relay-retry.test.ts',
@@ -46,6 +48,8 @@ export default defineConfig({
             'test/postgres/**/*.test.ts',
           ],
           globalSetup: ['test/helpers/postgres-setup.ts'],
+          // Only this project's relays use the server (its URL reaches every project's workers through the environment).
+          env: { SENDWAY_TEST_STORE: 'postgres' },
           testTimeout: 90_000,
           hookTimeout: 60_000,
         },

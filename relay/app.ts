@@ -6,6 +6,7 @@ import { bearerAuth, type AuthEnv } from './middleware/auth';
 import { extensionCors } from './middleware/cors';
 import { errorHandler, notFound } from './middleware/errors';
 import { jsonOnly } from './middleware/json-body';
+import { noNulInPath } from './middleware/validate';
 import { requestLog } from './middleware/request-id';
 import { ProcessCounters } from './observability/counters';
 import { Readiness } from './observability/readiness';
@@ -67,7 +68,7 @@ export function createApp(deps: AppDeps) {
     app.get('/v1/openapi.json', (c) => c.json(doc));
     app.route('/unsubscribe', unsubscribePageRoutes(api));
     const limiter = new FailureLimiter(api.config.authFailuresPerMinute, api.clock);
-    app.use('/v1/*', bearerAuth(api.db, limiter, api.config.trustProxy), ...jsonOnly(api.config.maxBody));
+    app.use('/v1/*', bearerAuth(api.db, limiter, api.config.trustProxy), noNulInPath(), ...jsonOnly(api.config.maxBody));
     app.route('/v1/channels', channelRoutes(api));
     app.route('/v1', deliverabilityRoutes(api));
     app.route('/v1/channels', oauthRoutes(api));

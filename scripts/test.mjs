@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// npm test: typecheck, build both browser targets, then every Vitest project
-// (unit, integration, e2e) into one JSON report. Ends with the plain line
+// npm test: typecheck, build and package both browser targets, then every Vitest
+// project (unit, integration, postgres, e2e) into one JSON report. Ends with the plain line
 // "N passed, N failed[, N skipped]" counted over everything it ran.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -24,8 +24,10 @@ fs.rmSync(REPORT, { force: true });
 
 for (const [name, args] of [
   ['typecheck', ['tsc', '--noEmit']],
-  ['build', ['wxt', 'build', '-b', 'chrome']],
-  ['build firefox', ['wxt', 'build', '-b', 'firefox']],
+  // `wxt zip` builds and then packages, exactly as `npm run zip` does for a release: the e2e tests load the
+  // builds, test/e2e/packages.test.ts reads the zips (SENDWAY_PACKAGES_READY), nothing is built twice.
+  ['build + package', ['wxt', 'zip', '-b', 'chrome']],
+  ['build + package firefox', ['wxt', 'zip', '-b', 'firefox']],
   ['addons-linter (Firefox build)', ['node', 'scripts/lint-firefox.mjs']],
 ]) {
   if (step(name, 'npx', args)) passed++;
@@ -33,6 +35,7 @@ for (const [name, args] of [
 }
 
 const extra = process.argv.slice(2);
+process.env.SENDWAY_PACKAGES_READY = '1';
 step('vitest', 'npx', [
   'vitest', 'run',
   '--reporter=default', '--reporter=json', `--outputFile.json=${REPORT}`,

@@ -113,13 +113,14 @@ export async function startRelay(opts: StartRelayOptions = {}): Promise<RunningR
 }
 
 /**
- * In the "postgres" test project (SENDWAY_TEST_PG_URL set by its globalSetup) every relay
+ * In the "postgres" test project (SENDWAY_TEST_STORE=postgres; SENDWAY_TEST_PG_URL set by its globalSetup) every relay
  * keeps its store in PostgreSQL instead: a database per data dir, so a restart on the same
  * data dir finds its mail again, exactly like the SQLite file would.
  */
 async function postgresEnv(dataDir: string): Promise<Record<string, string>> {
   const base = process.env.SENDWAY_TEST_PG_URL;
-  if (!base) return {};
+  if (process.env.SENDWAY_TEST_STORE !== 'postgres') return {};
+  if (!base) throw new Error('SENDWAY_TEST_STORE=postgres but no server: the postgres project\'s globalSetup starts it');
   const name = `relay_${crypto.createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}`;
   const { default: pg } = await import('pg');
   const admin = new pg.Client({ connectionString: base });

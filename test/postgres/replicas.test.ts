@@ -185,10 +185,12 @@ describe('three relays on one PostgreSQL database', () => {
     let received: ReceivedSummary[] = [];
     const deadline = Date.now() + 120_000;
     for (;;) {
-      // The count is cheap to ask for; the summaries only once they can all be there.
+      // The count is cheap to ask for; the summaries only once they can all be there. Done when every message
+      // arrived and the relays have nothing left to send (a dead relay's claims are sent again once their lease runs out).
       if ((await smtp.received(Number.MAX_SAFE_INTEGER)).total >= total) {
         received = (await smtp.received(0)).received;
-        if (new Set(received.map((r) => r.messageId)).size >= total) break;
+        const unsent = await store.db.selectFrom('messages').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '!=', 'sent').executeTakeFirstOrThrow();
+        if (new Set(received.map((r) => r.messageId)).size >= total && Number(unsent.n) === 0) break;
       }
       if (Date.now() > deadline) break;
       await sleep(200);
