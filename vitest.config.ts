@@ -11,6 +11,9 @@ import { WxtVitest } from 'wxt/testing/vitest-plugin';
  */
 export default defineConfig({
   test: {
+    // Vitest's default is one worker per CPU but one; most of these tests wait on sockets, timers and
+    // browsers rather than compute, so on a 2-core CI machine three files at a time halve the run.
+    maxWorkers: 3,
     projects: [
       {
         plugins: [WxtVitest()],

@@ -88,3 +88,23 @@ export async function startPostgres(): Promise<PgServer> {
     },
   };
 }
+
+/**
+ * A database on the "postgres" test project's server (SENDWAY_TEST_PG_URL, started by postgres-setup.ts),
+ * created unless it exists; returns its URL.
+ */
+export async function projectDatabase(name: string): Promise<string> {
+  const base = process.env.SENDWAY_TEST_PG_URL;
+  if (!base) throw new Error('run in the "postgres" Vitest project (its globalSetup starts PostgreSQL)');
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain database name: ${name}`);
+  const { default: pg } = await import('pg');
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  try {
+    const exists = await admin.query('select 1 from pg_database where datname = $1', [name]);
+    if (!exists.rowCount) await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  return base.replace(/\/[^/]*$/, `/${name}`);
+}

@@ -118,20 +118,10 @@ export async function startRelay(opts: StartRelayOptions = {}): Promise<RunningR
  * data dir finds its mail again, exactly like the SQLite file would.
  */
 async function postgresEnv(dataDir: string): Promise<Record<string, string>> {
-  const base = process.env.SENDWAY_TEST_PG_URL;
   if (process.env.SENDWAY_TEST_STORE !== 'postgres') return {};
-  if (!base) throw new Error('SENDWAY_TEST_STORE=postgres but no server: the postgres project\'s globalSetup starts it');
-  const name = `relay_${crypto.createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}`;
-  const { default: pg } = await import('pg');
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  try {
-    const exists = await admin.query('select 1 from pg_database where datname = $1', [name]);
-    if (!exists.rowCount) await admin.query(`create database ${name}`);
-  } finally {
-    await admin.end();
-  }
-  return { DATABASE_URL: base.replace(/\/[^/]*$/, `/${name}`), RELAY_SECRET: 'test secret for the postgres project' };
+  const { projectDatabase } = await import('./postgres');
+  const url = await projectDatabase(`relay_${crypto.createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}`);
+  return { DATABASE_URL: url, RELAY_SECRET: 'test secret for the postgres project' };
 }
 
 /**

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgres, type RelayDatabase } from '../../relay/db';
+import { projectDatabase } from '../helpers/postgres';
 import { createLogger } from '../../relay/log';
 import { loadMicrosoftConfig } from '../../relay/oauth/config';
 import { loadGrant, putGrant } from '../../relay/oauth/grants';
@@ -31,14 +32,7 @@ describe('OAuth token refresh across relays on PostgreSQL', () => {
   };
 
   beforeAll(async () => {
-    const base = process.env.SENDWAY_TEST_PG_URL;
-    if (!base) throw new Error('run in the "postgres" Vitest project (its globalSetup starts PostgreSQL)');
-    const { default: pg } = await import('pg');
-    const admin = new pg.Client({ connectionString: base });
-    await admin.connect();
-    await admin.query('create database oauth_replicas');
-    await admin.end();
-    const url = base.replace(/\/[^/]*$/, '/oauth_replicas');
+    const url = await projectDatabase('oauth_replicas');
     for (let i = 0; i < 3; i++) relays.push(await openPostgres(url));
     await putGrant(relays[0]!.db, box, 'ch_1', { clientId: 'cid', tenantId: 'tid', subject: 'oid', refreshToken: 'rt-0', accessToken: 'at-0', accessObtainedAt: t, accessExpiresAt: t + 3600_000 }, t);
   });

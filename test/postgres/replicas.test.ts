@@ -3,6 +3,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MINUTE_MS } from '../../shared/limits';
 import { openPostgres, type RelayDatabase } from '../../relay/db';
+import { projectDatabase } from '../helpers/postgres';
 import { createToken } from '../../relay/store/tokens';
 import { TEST_CA_FILE } from '../helpers/relay';
 import { SmtpServerProcess, type ReceivedSummary } from '../helpers/smtp-server-process';
@@ -94,14 +95,7 @@ describe('three relays on one PostgreSQL database', () => {
   const replicas: Replica[] = [];
 
   beforeAll(async () => {
-    const base = process.env.SENDWAY_TEST_PG_URL;
-    if (!base) throw new Error('run in the "postgres" Vitest project (its globalSetup starts PostgreSQL)');
-    const { default: pg } = await import('pg');
-    const admin = new pg.Client({ connectionString: base });
-    await admin.connect();
-    await admin.query('create database replicas');
-    await admin.end();
-    const url = base.replace(/\/[^/]*$/, '/replicas');
+    const url = await projectDatabase('replicas');
     store = await openPostgres(url);
     smtp = await SmtpServerProcess.start();
     const t0 = Date.now();
