@@ -618,7 +618,7 @@ export class DeliveryWorker {
       logger.info('message_sent', { id: c.id, channelId: c.channel.id, attempts: c.attempts });
     } catch (error) {
       release?.();
-      await this.failed(c, error).catch((e) => logger.error('record_failure_failed', { id: c.id, error: (e as Error).message }));
+      await this.failed(c, error).catch((e) => logger.error('record_failure_failed', { messageId: c.id, channelId: c.channel.id, error: (e as Error).message }));
     }
   }
 

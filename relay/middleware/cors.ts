@@ -3,7 +3,8 @@ import { cors } from 'hono/cors';
 
 const ALLOW_METHODS = ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'];
 const ALLOW_HEADERS = ['Authorization', 'Content-Type', 'Idempotency-Key'];
-const EXPOSE_HEADERS = ['Retry-After', 'Idempotent-Replayed'];
+// X-Request-Id: the extension can quote it when a rep reports a problem, and the relay's log line is found by it.
+const EXPOSE_HEADERS = ['Retry-After', 'Idempotent-Replayed', 'X-Request-Id'];
 
 /** CORS for the extension's own origins only; any other origin gets no CORS headers, so browsers block it. */
 export function extensionCors(origins: readonly string[]): MiddlewareHandler {

@@ -42,7 +42,7 @@ function apps() {
     origin: (o) => (o === ORIGIN ? o : null),
     allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
     allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
-    exposeHeaders: ['Retry-After', 'Idempotent-Replayed'],
+    exposeHeaders: ['Retry-After', 'Idempotent-Replayed', 'X-Request-Id'],
     maxAge: 600,
     credentials: false,
   }));

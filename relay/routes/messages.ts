@@ -132,7 +132,7 @@ export function messageRoutes(deps: RouteDeps) {
         const row = (await getOwnMessage(db, tokenId, id))!;
         return apiError(c, 409, 'not_cancellable', `the message is ${row.status} and can no longer be cancelled`);
       }
-      deps.logger.info('message_cancelled', { id, tokenId });
+      deps.logger.info('message_cancelled', { messageId: id, channelId: before.channel_id, tokenId });
     }
     return c.json(messageView((await getOwnMessage(db, tokenId, id))!, clock.now()));
   });
