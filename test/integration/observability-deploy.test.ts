@@ -1,6 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import { createApp } from '../../relay/app';
 import { Env, loadConfig } from '../../relay/config';
 import { openSqlite } from '../../relay/db';
 import { SHUTDOWN_GRACE_MS } from '../../relay/observability/readiness';
+import { freePort } from '../helpers/free-port';
 
 // There is no Docker daemon here, so the image is not built. Instead: the Dockerfile and the
 // systemd unit are parsed and checked against the code, the relay is compiled exactly as the
@@ -66,14 +66,6 @@ function unitFile(text: string): Map<string, string[]> {
 }
 
 const packageOf = (spec: string) => (spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 /** Paths the app answers 200 on, without any /v1 deps (what a probe sees). */
 async function answers(p: string): Promise<number> {

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestSmtpServer } from '../helpers/smtp-server';
 import { createChannel, smtpChannel, startRelay, waitForStatus, type RunningRelay } from '../helpers/relay';
+import { freePort } from '../helpers/free-port';
 
 const METRICS_TOKEN = 'metrics-scrape-token-0123456789';
 const SMTP_PASSWORD = 'correct horse';
@@ -116,14 +116,6 @@ describe('relay observability: logs, readiness and metrics around a real send', 
     expect(((await (await relay.call(null, 'GET', '/readyz')).json()) as { checks: Record<string, string> }).checks.worker).toBe('stopped');
   });
 });
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 // The process as deployed (npm run relay's entry): SIGTERM makes /readyz answer 503 during
 // RELAY_SHUTDOWN_DELAY_MS while the listener is still open, then the relay exits cleanly.

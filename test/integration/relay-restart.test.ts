@@ -1,21 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestSmtpServer } from '../helpers/smtp-server';
 import { TEST_CA_FILE, createChannel, smtpChannel, startRelay, waitForStatus, type RunningRelay } from '../helpers/relay';
+import { freePort } from '../helpers/free-port';
 
 const PASSWORD = 'correct horse';
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /** The real relay process (npm run relay's entry), so it can be killed -9 or sent SIGTERM. */
 async function spawnRelay(dataDir: string, out: string[]): Promise<{ child: ChildProcess; url: string }> {

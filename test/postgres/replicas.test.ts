@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MINUTE_MS } from '../../shared/limits';
 import { openPostgres, type RelayDatabase } from '../../relay/db';
@@ -7,6 +6,7 @@ import { projectDatabase } from '../helpers/postgres';
 import { createToken } from '../../relay/store/tokens';
 import { TEST_CA_FILE } from '../helpers/relay';
 import { SmtpServerProcess, type ReceivedSummary } from '../helpers/smtp-server-process';
+import { freePort } from '../helpers/free-port';
 
 /**
  * Issue 11: three relay processes on one PostgreSQL database share one queue.
@@ -23,14 +23,6 @@ const PACED_MESSAGES = 120;
 /** The replicas' shared clock runs this much faster than real time: 4 paced minutes take 12 s. */
 const RATE = 20;
 const SECRET = 'replica test secret, same for every relay';
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 interface Replica {
   child: ChildProcess;
