@@ -197,16 +197,7 @@ export class DeliveryWorker {
     const now = this.deps.clock.now();
     // Shared: the other relays' claims are alive; only those whose lease ran out are taken back.
     if (this.shared) return this.reclaimExpired(now);
-    const n = await this.deps.db.transaction().execute(async (trx) => {
-      const taken = await trx
-        .updateTable('messages')
-        .set({ status: 'retrying', updated_at: now, last_error: 'relay restarted during delivery; retrying with the same Message-ID', claimed_by: null })
-        .where('status', '=', 'sending')
-        .returning('id')
-        .execute();
-      if (taken.length) await sendsCountAsOf(trx, taken.map((t) => t.id), now);
-      return taken.length;
-    });
+    const n = await this.release(now, 'relay restarted during delivery; retrying with the same Message-ID', { dueNow: false });
     if (n) this.deps.logger.warn('recovered_in_flight', { count: n });
     return n;
   }
@@ -257,16 +248,7 @@ export class DeliveryWorker {
     clearTimeout(timeout);
     if (this.sends.size) {
       const now = this.deps.clock.now();
-      await this.deps.db.transaction().execute(async (trx) => {
-        const taken = await trx
-          .updateTable('messages')
-          .set({ status: 'retrying', next_attempt_at: now, updated_at: now, last_error: 'relay stopped during delivery; retrying with the same Message-ID', claimed_by: null })
-          .where('status', '=', 'sending')
-          .where('claimed_by', '=', this.replica)
-          .returning('id')
-          .execute();
-        if (taken.length) await sendsCountAsOf(trx, taken.map((t) => t.id), now);
-      });
+      await this.release(now, 'relay stopped during delivery; retrying with the same Message-ID', { dueNow: true, mine: true });
     }
     this.deps.transports.closeAll();
   }
@@ -557,6 +539,27 @@ export class DeliveryWorker {
     }));
   }
 
+  /**
+   * Puts claims back in the queue ("sending" → "retrying", same Message-ID): every claim (`recover`, a
+   * SQLite relay's own queue), only this process's (`mine`), or only those whose lease ran out
+   * (`expired`). Their sends may have reached the server up to now, so in the limit windows they
+   * count as of now (sendsCountAsOf). Returns how many went back.
+   */
+  private release(now: number, lastError: string, o: { dueNow: boolean; mine?: boolean; expired?: boolean }): Promise<number> {
+    return this.deps.db.transaction().execute(async (trx) => {
+      const taken = await trx
+        .updateTable('messages')
+        .set({ status: 'retrying', updated_at: now, last_error: lastError, claimed_by: null, ...(o.dueNow ? { next_attempt_at: now } : {}) })
+        .where('status', '=', 'sending')
+        .$if(o.mine === true, (q) => q.where('claimed_by', '=', this.replica))
+        .$if(o.expired === true, (q) => q.where((eb) => eb.or([eb('lease_until', '<', now), eb('lease_until', 'is', null)])))
+        .returning('id')
+        .execute();
+      if (taken.length) await sendsCountAsOf(trx, taken.map((t) => t.id), now);
+      return taken.length;
+    });
+  }
+
   /** Extends this process's claims still being sent, well before they run out. */
   private async renewLeases(now: number): Promise<void> {
     const ids = [...this.leases].filter(([, until]) => until - now < this.leaseMs / 2).map(([id]) => id);
@@ -577,17 +580,7 @@ export class DeliveryWorker {
    * due at once. (A claim without a lease predates leases: its process is long gone.)
    */
   private async reclaimExpired(now: number): Promise<number> {
-    const n = await this.deps.db.transaction().execute(async (trx) => {
-      const taken = await trx
-        .updateTable('messages')
-        .set({ status: 'retrying', next_attempt_at: now, updated_at: now, claimed_by: null, last_error: 'the relay sending it stopped during delivery; retrying with the same Message-ID' })
-        .where('status', '=', 'sending')
-        .where((eb) => eb.or([eb('lease_until', '<', now), eb('lease_until', 'is', null)]))
-        .returning('id')
-        .execute();
-      if (taken.length) await sendsCountAsOf(trx, taken.map((t) => t.id), now);
-      return taken.length;
-    });
+    const n = await this.release(now, 'the relay sending it stopped during delivery; retrying with the same Message-ID', { dueNow: true, expired: true });
     if (n) {
       this.deps.logger.warn('recovered_in_flight', { count: n });
       this.needScan = true;
