@@ -2,6 +2,7 @@ import { createApp } from './app';
 import { systemClock, type Clock } from './clock';
 import type { RelayConfig } from './config';
 import { openDatabase, type RelayDb } from './db';
+import { SmtpThread } from './delivery/smtp-thread';
 import { TransportPool } from './delivery/transports';
 import { DeliveryWorker } from './delivery/worker';
 import { createLogger, type Logger } from './log';
@@ -61,7 +62,9 @@ export async function createRelay(o: RelayOptions): Promise<Relay> {
   const smtp = { ca: config.smtpCa, timeoutMs: config.smtpTimeoutMs };
   const commits = new GroupCommit(db, syncWal);
   const oauth = new MicrosoftTokens({ db, box, clock, config: config.microsoft, logger, write: (fn) => commits.run(fn) });
-  const transports = new TransportPool({ box, allow, lookup, smtp, logger, oauth });
+  // SMTP connections on their own thread, in parallel with accepting mail (delivery/smtp-thread.ts).
+  const smtpThread = new SmtpThread();
+  const transports = new TransportPool({ box, allow, lookup, smtp, logger, oauth, thread: smtpThread });
   const worker = new WatchedWorker({
     db,
     commits,
@@ -106,6 +109,7 @@ export async function createRelay(o: RelayOptions): Promise<Relay> {
       closed = true;
       readiness.beginShutdown();
       await worker.stop(graceMs);
+      await smtpThread.stop();
       await closeDb();
     },
   };

@@ -1,4 +1,4 @@
-import nodemailer, { type Transporter } from 'nodemailer';
+import nodemailer from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import type { Logger } from '../log';
 import { oauthSmtpAuth } from '../oauth/smtp-auth';
@@ -7,6 +7,7 @@ import { checkEgress, type Allowlist, type Lookup } from '../security/egress';
 import type { SecretBox } from '../security/secrets';
 import type { ChannelRecord } from '../store/channels';
 import { smtpOptions, type SmtpEnv } from './smtp-options';
+import type { SmtpThread, SmtpTransport } from './smtp-thread';
 
 export class EgressError extends Error {
   constructor(
@@ -19,7 +20,7 @@ export class EgressError extends Error {
 
 interface Entry {
   key: string;
-  transport: Transporter<SMTPPool.SentMessageInfo>;
+  transport: SmtpTransport;
   users: number;
   lastUsed: number;
   retired: boolean;
@@ -33,6 +34,8 @@ export interface TransportDeps {
   logger: Logger;
   /** Access tokens for OAuth (Office 365 modern authentication) channels. */
   oauth?: MicrosoftTokens;
+  /** Run the SMTP connections on this thread (smtp-thread.ts); on the main thread without it. */
+  thread?: SmtpThread;
 }
 
 /**
@@ -52,7 +55,7 @@ export class TransportPool {
     const oauth = channel.auth === 'oauth2' ? await this.oauthAuth(channel) : undefined;
     const key = `${channel.updatedAt}:${maxConnections}${oauth ? `:${oauth.generation}` : ''}`;
     let entry = this.entries.get(channel.id);
-    if (entry && entry.key !== key) {
+    if (entry && (entry.key !== key || entry.transport.isOpen?.() === false)) {
       this.retire(entry);
       this.entries.delete(channel.id);
       entry = undefined;
@@ -62,16 +65,17 @@ export class TransportPool {
       if (!egress.ok) throw new EgressError(egress.code, egress.message);
       // Another acquire may have built one while we resolved.
       entry = this.entries.get(channel.id);
-      if (!entry || entry.key !== key) {
+      if (!entry || entry.key !== key || entry.transport.isOpen?.() === false) {
         if (entry) this.retire(entry); // built meanwhile for an older key (e.g. the token before a refresh)
         const password = oauth ? '' : this.deps.box.open(channel.passwordEnc, channel.id);
-        const transport = nodemailer.createTransport({
+        const options = {
           ...smtpOptions(channel, egress.address, password, this.deps.smtp),
           ...(oauth ? { auth: oauth.auth } : {}),
           pool: true,
           maxConnections,
           maxMessages: 100,
-        } as SMTPPool.Options);
+        } as SMTPPool.Options;
+        const transport: SmtpTransport = this.deps.thread ? this.deps.thread.createTransport(options, this.deps.smtp.ca) : nodemailer.createTransport(options);
         entry = { key, transport, users: 0, lastUsed: now, retired: false };
         this.entries.set(channel.id, entry);
       }
