@@ -46,6 +46,15 @@ const IDLE_POLL_MS = 2_000;
  * and sends it again with the same Message-ID.
  */
 const LEASE_MS = 90_000;
+/**
+ * A relay that owns its queue (SQLite) claims up to this many messages per connection. Those beyond
+ * the free connections wait in memory (DeliveryWorker.ready) and start the moment a send is
+ * accepted, instead of the connection idling while the worker records the result and claims again
+ * (a transaction, and the wait for the latest accepted mail's fsync). A hold or a refused login
+ * puts them back in the queue unsent. Relays sharing a queue count claims as connections in use
+ * across relays, so they claim one per connection.
+ */
+const CLAIMS_PER_CONNECTION = 2;
 /** A quota hold never lasts longer than this before one message probes the provider again. */
 const MAX_HOLD_MS = 60 * 60_000;
 
@@ -141,7 +150,12 @@ export interface AcceptedMessage {
  * loop, woken by new mail, finished sends and the next due time.
  */
 export class DeliveryWorker {
+  /** Per channel: claims not yet finished (started or waiting in `ready`). */
   private inflight = new Map<string, number>();
+  /** Per channel: sends started and not yet accepted or failed (at most the channel's connections). */
+  private startedPerChannel = new Map<string, number>();
+  /** Per channel: claimed messages waiting for a connection, in send order. */
+  private ready = new Map<string, Claimed[]>();
   private sends = new Set<Promise<void>>();
   private slow = new Map<string, { concurrency: number; until: number }>();
   private ledger = new Map<string, LedgerRow[]>();
@@ -242,11 +256,14 @@ export class DeliveryWorker {
     this.stopped = true;
     this.notify();
     await this.loopDone;
+    // Claimed but not started: they go back to the queue below with the sends cut off.
+    const waiting = [...this.ready.values()].reduce((n, q) => n + q.length, 0);
+    this.ready.clear();
     const all = Promise.allSettled([...this.sends]);
     let timeout: NodeJS.Timeout | undefined;
     await Promise.race([all, new Promise((r) => (timeout = setTimeout(r, graceMs)))]);
     clearTimeout(timeout);
-    if (this.sends.size) {
+    if (this.sends.size || waiting) {
       const now = this.deps.clock.now();
       await this.release(now, 'relay stopped during delivery; retrying with the same Message-ID', { dueNow: true, mine: true });
     }
@@ -290,7 +307,10 @@ export class DeliveryWorker {
     }
   }
 
-  /** One pass: claim every message that may go now and start sending it. Returns how many were claimed. */
+  /**
+   * One pass: claim every message that may go now and start sending it. Returns how many sends it
+   * started (claims beyond a channel's free connections start as its sends are accepted).
+   */
   tick(): Promise<number> {
     // Never two passes at once: the loop and a test may both call it.
     const run = (this.ticking ?? Promise.resolve(0)).then(() => this.claimAndSend());
@@ -377,11 +397,12 @@ export class DeliveryWorker {
         claimed.push(...shared.claimed);
         picked = shared;
       } else {
-        const free = this.concurrency(channel, now) - (this.inflight.get(channel.id) ?? 0);
+        const free = this.concurrency(channel, now) * CLAIMS_PER_CONNECTION - (this.inflight.get(channel.id) ?? 0);
         if (free <= 0) continue; // a finishing send wakes us
         const candidates = await this.candidates(db, channel.id, now, free);
         // A channel without windows (e.g. SparkPost, SendGrid) needs no ledger look-up: only connections limit it.
-        const planned = windowed(channel) ? [...(await this.entries(channel.id, now))] : [];
+        // A claim still being sent may reach the server any moment from now: it counts as of now.
+        const planned = windowed(channel) ? (await this.entries(channel.id, now)).map((r) => (this.leases.has(r.messageId) ? { ...r, at: now } : r)) : [];
         picked = pick(channel, candidates, planned, now, free);
         claims.push(...picked.claims);
       }
@@ -418,23 +439,82 @@ export class DeliveryWorker {
       this.ledger.get(c.channel.id)?.push({ id: c.ledgerId, at: now, recipients: c.recipients, messageId: c.id });
       this.inflight.set(c.channel.id, (this.inflight.get(c.channel.id) ?? 0) + 1);
       this.leases.set(c.id, now + this.leaseMs);
-      let done = false;
-      // Frees the message's place: when the server accepted it (the next claim then overlaps with
-      // recording the result), or once a failure is recorded.
-      const finish = () => {
-        if (done) return;
-        done = true;
-        this.inflight.set(c.channel.id, (this.inflight.get(c.channel.id) ?? 1) - 1);
-        this.notify();
-      };
-      const p = this.send(c, finish).finally(() => {
-        this.sends.delete(p);
-        this.leases.delete(c.id);
-        finish();
-      });
-      this.sends.add(p);
+      const queue = this.ready.get(c.channel.id);
+      if (queue) queue.push(c);
+      else this.ready.set(c.channel.id, [c]);
     }
-    return claimed.length;
+    let started = 0;
+    for (const channelId of new Set(claimed.map((c) => c.channel.id))) started += this.pump(channelId);
+    return started;
+  }
+
+  /** Starts a channel's claimed messages while it has a free connection. */
+  private pump(channelId: string): number {
+    const queue = this.ready.get(channelId);
+    let n = 0;
+    while (queue?.length && (this.startedPerChannel.get(channelId) ?? 0) < this.concurrency(queue[0]!.channel, this.deps.clock.now())) {
+      this.startSend(queue.shift()!);
+      n++;
+    }
+    if (queue && !queue.length) this.ready.delete(channelId);
+    return n;
+  }
+
+  private startSend(c: Claimed): void {
+    const channelId = c.channel.id;
+    this.startedPerChannel.set(channelId, (this.startedPerChannel.get(channelId) ?? 0) + 1);
+    let done = false;
+    // Frees the message's connection and place: when the server accepted it (the next claimed
+    // message starts at once, and the next claim overlaps with recording the result), or once a
+    // failure is recorded.
+    const finish = () => {
+      if (done) return;
+      done = true;
+      this.startedPerChannel.set(channelId, (this.startedPerChannel.get(channelId) ?? 1) - 1);
+      this.inflight.set(channelId, (this.inflight.get(channelId) ?? 1) - 1);
+      if (!this.stopped) this.pump(channelId);
+      this.notify();
+    };
+    const p = this.send(c, finish).finally(() => {
+      this.sends.delete(p);
+      this.leases.delete(c.id);
+      finish();
+    });
+    this.sends.add(p);
+  }
+
+  /**
+   * Takes a channel's claimed-but-unsent messages out of memory (synchronously, so no finishing
+   * send starts one meanwhile). `requeue` then puts them back in the queue in the same transaction
+   * as the verdict that stopped the channel: not attempted, so no attempt used and no place in
+   * the limit windows.
+   */
+  private takeReady(channelId: string): Claimed[] {
+    const taken = this.ready.get(channelId) ?? [];
+    this.ready.delete(channelId);
+    if (!taken.length) return taken;
+    this.inflight.set(channelId, (this.inflight.get(channelId) ?? taken.length) - taken.length);
+    const ledgerIds = new Set(taken.map((c) => c.ledgerId));
+    const rows = this.ledger.get(channelId);
+    if (rows) this.ledger.set(channelId, rows.filter((r) => !ledgerIds.has(r.id)));
+    for (const c of taken) this.leases.delete(c.id);
+    return taken;
+  }
+
+  private async requeue(trx: Transaction<DB>, taken: Claimed[], nextAttemptAt: number, now: number): Promise<void> {
+    if (!taken.length) return;
+    await trx.deleteFrom('ledger').where('id', 'in', taken.map((c) => c.ledgerId)).execute();
+    for (const c of taken) {
+      await trx
+        .updateTable('messages')
+        .set({ status: c.attempts > 1 ? 'retrying' : 'queued', attempts: c.attempts - 1, next_attempt_at: nextAttemptAt, claimed_by: null, lease_until: null, updated_at: now })
+        .where('id', '=', c.id)
+        .where('status', '=', 'sending')
+        .execute();
+    }
+    const channelId = taken[0]!.channel.id;
+    const known = this.hint.get(channelId);
+    if (known === undefined || nextAttemptAt < known) this.hint.set(channelId, nextAttemptAt);
   }
 
   /** Due messages of a channel in send order. With a shared queue, locked: another relay's claim skips them. */
@@ -679,9 +759,11 @@ export class DeliveryWorker {
         logger.warn('message_failed', { id: c.id, channelId: c.channel.id, responseCode: e.responseCode });
         return;
       case 'hold': {
+        const waiting = this.takeReady(c.channel.id);
         await this.write(async (trx) => {
           await settleLedger(trx);
           const until = await this.holdUntil(trx, c.channel.id, now);
+          await this.requeue(trx, waiting, until, now);
           // updated_at stays: the transport (keyed on it) is still good.
           await trx.updateTable('channels').set({ held_until: until, held_reason: verdict.text }).where('id', '=', c.channel.id).execute();
           this.channels = null;
@@ -691,9 +773,11 @@ export class DeliveryWorker {
         });
         return;
       }
-      case 'auth':
+      case 'auth': {
+        const waiting = this.takeReady(c.channel.id);
         await this.write(async (trx) => {
           await settleLedger(trx);
+          await this.requeue(trx, waiting, now, now);
           await trx.updateTable('channels').set({ status: 'needs_reconnect', updated_at: now }).where('id', '=', c.channel.id).execute();
           this.channels = null;
           await setMessage(trx, { status: 'queued', attempts: c.attempts - 1, next_attempt_at: now, last_error: verdict.text, updated_at: now });
@@ -701,6 +785,7 @@ export class DeliveryWorker {
         this.deps.transports.invalidate(c.channel.id);
         logger.warn('channel_needs_reconnect', { channelId: c.channel.id, code: verdict.code });
         return;
+      }
       case 'slow_down': {
         const current = this.concurrency(c.channel, now);
         this.slow.set(c.channel.id, { concurrency: Math.max(1, current - 1), until: now + SLOW_DOWN_MS });
