@@ -103,6 +103,7 @@ export async function openSqlite(dataDir: string, opts: OpenOptions = {}): Promi
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('cache_size = -65536');
   // After a burst the log is cut back to this size when it restarts, rather than staying at its peak.
   sqlite.pragma('journal_size_limit = 67108864');
   let checkpointer: Checkpointer | null = null;
