@@ -431,9 +431,9 @@ export class DeliveryWorker {
     if (claims.length) claimed.push(...(await this.write((trx) => this.reserve(trx, claims, now))));
     if (!claimed.length) return 0;
 
-    // Nothing leaves before its acceptance is on disk: a claim can see an insert whose
-    // batch is still being fsynced (the fsync runs off the event loop).
-    await this.deps.commits.flushed();
+    // Nothing leaves before its acceptance is on disk. A claim can read an insert whose batch is
+    // still being fsynced, but its reservation, committed through the same GroupCommit, resolves
+    // only after that fsync (GroupCommit.run's ordering). A shared queue's database commits durably.
     for (const c of claimed) {
       // Keep the in-memory ledger only for channels whose windows read it (loaded on first use).
       this.ledger.get(c.channel.id)?.push({ id: c.ledgerId, at: now, recipients: c.recipients, messageId: c.id });

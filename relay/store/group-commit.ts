@@ -17,8 +17,6 @@ type Job = { fn: (trx: Transaction<DB>) => Promise<unknown>; durable: boolean; r
 export class GroupCommit {
   private queue: Job[] = [];
   private running: Promise<void> | null = null;
-  /** Settles once the batch being committed now, if it holds durable writes, has been fsynced. */
-  private syncing: Promise<void> | null = null;
 
   constructor(
     private readonly db: RelayDb,
@@ -26,7 +24,14 @@ export class GroupCommit {
     private readonly maxBatch = 500,
   ) {}
 
-  /** Runs `fn` in a shared transaction; with `durable` (default) it resolves only once the commit is fsynced. */
+  /**
+   * Runs `fn` in a shared transaction; with `durable` (default) it resolves only once the commit is fsynced.
+   *
+   * Ordering: a batch is committed only after the batch before it was fsynced. So once any write
+   * resolves, every durable write committed before it was queued is on disk: whatever the caller
+   * read before calling run() is durable. The worker relies on this — a message it claims
+   * (read, then marked "sending" here) never leaves before its acceptance is on disk.
+   */
   run<T>(fn: (trx: Transaction<DB>) => Promise<T>, opts: { durable?: boolean } = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ fn, durable: opts.durable ?? true, resolve: resolve as (v: unknown) => void, reject });
@@ -34,28 +39,12 @@ export class GroupCommit {
     });
   }
 
-  /**
-   * Resolves once every durable write committed so far is fsynced. The worker waits on this
-   * before sending what it claimed, so no message leaves before its insert is on disk.
-   */
-  flushed(): Promise<void> {
-    return this.syncing ?? Promise.resolve();
-  }
-
   private async drain(): Promise<void> {
     // Let writes issued in the same tick join the first batch.
     await new Promise<void>((r) => setImmediate(r));
     while (this.queue.length) {
-      const batch = this.queue.splice(0, this.maxBatch);
-      let synced: (() => void) | undefined;
-      // Set before the commit: anyone who can see these rows can wait for their fsync.
-      if (batch.some((j) => j.durable)) this.syncing = new Promise<void>((r) => (synced = r));
-      try {
-        await this.commitBatch(batch);
-      } finally {
-        this.syncing = null;
-        synced?.();
-      }
+      // Awaited before the next batch begins, fsync included (the ordering run() promises).
+      await this.commitBatch(this.queue.splice(0, this.maxBatch));
     }
     this.running = null;
   }
