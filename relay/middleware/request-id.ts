@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import { requestContext, type Logger } from '../log';
+import { randomId } from '../security/random-id';
 import type { ProcessCounters } from '../observability/counters';
 import type { AuthEnv } from './auth';
 
@@ -12,7 +12,7 @@ const INCOMING_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
 
 export function requestIdFrom(header: string | undefined): string {
-  return header !== undefined && INCOMING_ID.test(header) ? header : `req_${randomBytes(12).toString('base64url')}`;
+  return header !== undefined && INCOMING_ID.test(header) ? header : `req_${randomId(12)}`;
 }
 
 /**

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { randomId } from './random-id';
 
 /** Bearer tokens: 32 random bytes, prefixed so leaked tokens are recognisable in scanners. */
 export const TOKEN_PREFIX = 'swr_';
@@ -17,5 +18,5 @@ export function looksLikeToken(token: string): boolean {
 }
 
 export function newId(prefix: string): string {
-  return `${prefix}_${crypto.randomBytes(12).toString('base64url')}`;
+  return `${prefix}_${randomId(12)}`;
 }
