@@ -589,17 +589,20 @@ export class DeliveryWorker {
 
   /** Marks the picked messages as being sent by this process and reserves their place in the ledger. */
   private async reserve(trx: Transaction<DB>, claims: Claim[], now: number): Promise<Claimed[]> {
-    const taken = await trx
-      .updateTable('messages')
-      .set({ status: 'sending', attempts: sql`attempts + 1`, updated_at: now, claimed_by: this.replica, lease_until: now + this.leaseMs })
-      .where(
-        'id',
-        'in',
-        claims.map((c) => c.msg.id),
-      )
-      .where('status', 'in', DUE) // not if cancelled meanwhile
-      .returning(['id', 'attempts'])
-      .execute();
+    // One statement per message, each a primary-key look-up. SQLite's planner (no statistics) reads
+    // a list of ten or more ids beside `status in (…)` through the status index instead: every
+    // waiting message, 74 ms a claim at 100,000 queued.
+    const taken: { id: string; attempts: number }[] = [];
+    for (const { msg } of claims) {
+      const row = await trx
+        .updateTable('messages')
+        .set({ status: 'sending', attempts: sql`attempts + 1`, updated_at: now, claimed_by: this.replica, lease_until: now + this.leaseMs })
+        .where('id', '=', msg.id)
+        .where('status', 'in', DUE) // not if cancelled meanwhile
+        .returning(['id', 'attempts'])
+        .executeTakeFirst();
+      if (row) taken.push(row);
+    }
     if (!taken.length) return [];
     const attempts = new Map(taken.map((t) => [t.id, t.attempts]));
     const mine = claims.filter((c) => attempts.has(c.msg.id));

@@ -116,13 +116,16 @@ export async function suppress(
         })
         .map((c) => c.id);
       if (!ids.length) continue;
-      const u = await trx
-        .updateTable('messages')
-        .set({ status: 'cancelled', last_error: `not sent: ${address} unsubscribed`, updated_at: now })
-        .where('id', 'in', ids)
-        .where(sql<boolean>`status in ('queued', 'scheduled', 'retrying')`)
-        .executeTakeFirst();
-      cancelled += Number(u.numUpdatedRows);
+      // One primary-key update per message: a long `id in (…)` beside the status test makes SQLite read the status index instead.
+      for (const id of ids) {
+        const u = await trx
+          .updateTable('messages')
+          .set({ status: 'cancelled', last_error: `not sent: ${address} unsubscribed`, updated_at: now })
+          .where('id', '=', id)
+          .where(sql<boolean>`status in ('queued', 'scheduled', 'retrying')`)
+          .executeTakeFirst();
+        cancelled += Number(u.numUpdatedRows);
+      }
     }
     return { added, cancelled };
   });
