@@ -103,6 +103,8 @@ export async function openSqlite(dataDir: string, opts: OpenOptions = {}): Promi
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // 64 MiB of page cache (SQLite's default is 2 MiB): with 10 KB messages, the queue's recent rows stay
+  // cached between acceptance and claim instead of being read back from the file for every claim and update.
   sqlite.pragma('cache_size = -65536');
   // After a burst the log is cut back to this size when it restarts, rather than staying at its peak.
   sqlite.pragma('journal_size_limit = 67108864');
