@@ -27,6 +27,18 @@ describe('unsubscribe tokens', () => {
     for (const junk of ['', 'v1', 'v1..', `${token}.x`, 'v1.!!.??', 'x'.repeat(5000)]) expect(verifyUnsubscribe(key, junk)).toBeNull();
   });
 
+  it('accepts only the canonical spelling of a token (the unused low bits of the last character are zero)', () => {
+    const token = signUnsubscribe(key, { address: 'jane@acme.test', domain: 'example.com' });
+    const [v, body, sig] = token.split('.') as [string, string, string];
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    // Flip the lowest bit of the last character: the 16-byte MAC (22 characters) leaves its 4 low bits unused.
+    const last = sig.at(-1)!;
+    const respelled = sig.slice(0, -1) + alphabet[alphabet.indexOf(last) ^ 1]!;
+    expect(Buffer.from(respelled, 'base64url').equals(Buffer.from(sig, 'base64url'))).toBe(true);
+    expect(verifyUnsubscribe(key, `${v}.${body}.${respelled}`)).toBeNull();
+    expect(verifyUnsubscribe(key, token)).toEqual({ address: 'jane@acme.test', domain: 'example.com' });
+  });
+
   it('refuses a genuine signature over a payload that is not address|domain', () => {
     // Sign something that is not a claim by going through the same MAC (a different writer of the format).
     const forge = (payload: string) => {

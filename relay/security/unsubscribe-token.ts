@@ -37,8 +37,12 @@ export function verifyUnsubscribe(key: Buffer, token: string): UnsubscribeClaim 
   if (parts.length !== 3 || parts[0] !== VERSION) return null;
   const [, body, sig] = parts as [string, string, string];
   if (!/^[A-Za-z0-9_-]+$/.test(body) || !/^[A-Za-z0-9_-]+$/.test(sig)) return null;
-  const payload = Buffer.from(body, 'base64url').toString('utf8');
+  const bodyBytes = Buffer.from(body, 'base64url');
   const given = Buffer.from(sig, 'base64url');
+  // One spelling per token: the last base64url character carries unused low bits that the decoder
+  // ignores, so without this a genuine token would have several valid spellings (malleable).
+  if (b64url(bodyBytes) !== body || b64url(given) !== sig) return null;
+  const payload = bodyBytes.toString('utf8');
   const expected = mac(key, payload);
   if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) return null;
   const cut = payload.lastIndexOf('|');
