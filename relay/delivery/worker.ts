@@ -150,8 +150,6 @@ export interface AcceptedMessage {
  * loop, woken by new mail, finished sends and the next due time.
  */
 export class DeliveryWorker {
-  /** Per channel: claims not yet finished (started or waiting in `ready`). */
-  private inflight = new Map<string, number>();
   /** Per channel: sends started and not yet accepted or failed (at most the channel's connections). */
   private startedPerChannel = new Map<string, number>();
   /** Per channel: claimed messages waiting for a connection, in send order. */
@@ -397,7 +395,7 @@ export class DeliveryWorker {
         claimed.push(...shared.claimed);
         picked = shared;
       } else {
-        const free = this.concurrency(channel, now) * CLAIMS_PER_CONNECTION - (this.inflight.get(channel.id) ?? 0);
+        const free = this.concurrency(channel, now) * CLAIMS_PER_CONNECTION - this.claimsInFlight(channel.id);
         if (free <= 0) continue; // a finishing send wakes us
         const candidates = await this.candidates(db, channel.id, now, free);
         // A channel without windows (e.g. SparkPost, SendGrid) needs no ledger look-up: only connections limit it.
@@ -437,7 +435,6 @@ export class DeliveryWorker {
     for (const c of claimed) {
       // Keep the in-memory ledger only for channels whose windows read it (loaded on first use).
       this.ledger.get(c.channel.id)?.push({ id: c.ledgerId, at: now, recipients: c.recipients, messageId: c.id });
-      this.inflight.set(c.channel.id, (this.inflight.get(c.channel.id) ?? 0) + 1);
       this.leases.set(c.id, now + this.leaseMs);
       const queue = this.ready.get(c.channel.id);
       if (queue) queue.push(c);
@@ -446,6 +443,11 @@ export class DeliveryWorker {
     let started = 0;
     for (const channelId of new Set(claimed.map((c) => c.channel.id))) started += this.pump(channelId);
     return started;
+  }
+
+  /** A channel's claims not yet finished: sending, or waiting in `ready` for a connection. */
+  private claimsInFlight(channelId: string): number {
+    return (this.startedPerChannel.get(channelId) ?? 0) + (this.ready.get(channelId)?.length ?? 0);
   }
 
   /** Starts a channel's claimed messages while it has a free connection. */
@@ -471,7 +473,6 @@ export class DeliveryWorker {
       if (done) return;
       done = true;
       this.startedPerChannel.set(channelId, (this.startedPerChannel.get(channelId) ?? 1) - 1);
-      this.inflight.set(channelId, (this.inflight.get(channelId) ?? 1) - 1);
       if (!this.stopped) this.pump(channelId);
       this.notify();
     };
@@ -493,7 +494,6 @@ export class DeliveryWorker {
     const taken = this.ready.get(channelId) ?? [];
     this.ready.delete(channelId);
     if (!taken.length) return taken;
-    this.inflight.set(channelId, (this.inflight.get(channelId) ?? taken.length) - taken.length);
     const ledgerIds = new Set(taken.map((c) => c.ledgerId));
     const rows = this.ledger.get(channelId);
     if (rows) this.ledger.set(channelId, rows.filter((r) => !ledgerIds.has(r.id)));
