@@ -236,9 +236,20 @@ export class DeliveryWorker {
   queued(channelId: string, at: number, accepted?: AcceptedMessage): void {
     const now = this.deps.clock.now();
     if (accepted && at <= now) this.content.put(accepted.id, accepted.request, accepted.bytes, now);
+    this.dueBy(channelId, at);
+    this.notify();
+  }
+
+  /** A channel has mail due by `at`: its hint moves earlier, never later. */
+  private dueBy(channelId: string, at: number): void {
     const known = this.hint.get(channelId);
     if (known === undefined || at < known) this.hint.set(channelId, at);
-    this.notify();
+  }
+
+  /** Drops ledger entries from the in-memory windows (sends that never reached the server). */
+  private forgetLedger(channelId: string, ledgerIds: Set<number>): void {
+    const rows = this.ledger.get(channelId);
+    if (rows) this.ledger.set(channelId, rows.filter((r) => !ledgerIds.has(r.id)));
   }
 
   /** Something changed (new mail, a send finished): look at the queue now. */
@@ -494,9 +505,7 @@ export class DeliveryWorker {
     const taken = this.ready.get(channelId) ?? [];
     this.ready.delete(channelId);
     if (!taken.length) return taken;
-    const ledgerIds = new Set(taken.map((c) => c.ledgerId));
-    const rows = this.ledger.get(channelId);
-    if (rows) this.ledger.set(channelId, rows.filter((r) => !ledgerIds.has(r.id)));
+    this.forgetLedger(channelId, new Set(taken.map((c) => c.ledgerId)));
     for (const c of taken) this.leases.delete(c.id);
     return taken;
   }
@@ -512,9 +521,7 @@ export class DeliveryWorker {
         .where('status', '=', 'sending')
         .execute();
     }
-    const channelId = taken[0]!.channel.id;
-    const known = this.hint.get(channelId);
-    if (known === undefined || nextAttemptAt < known) this.hint.set(channelId, nextAttemptAt);
+    this.dueBy(taken[0]!.channel.id, nextAttemptAt);
   }
 
   /** Due messages of a channel in send order. With a shared queue, locked: another relay's claim skips them. */
@@ -719,14 +726,10 @@ export class DeliveryWorker {
     const setMessage = async (trx: Transaction<DB>, set: Partial<{ status: string; attempts: number; next_attempt_at: number; last_error: string | null; updated_at: number }>) => {
       await trx.updateTable('messages').set(set).where('id', '=', c.id).where('status', '=', 'sending').execute();
       if (set.status === 'failed') this.content.delete(c.id);
-      if (set.next_attempt_at !== undefined) {
-        const known = this.hint.get(c.channel.id);
-        if (known === undefined || set.next_attempt_at < known) this.hint.set(c.channel.id, set.next_attempt_at);
-      }
+      if (set.next_attempt_at !== undefined) this.dueBy(c.channel.id, set.next_attempt_at);
     };
     const dropLedger = (trx: Transaction<DB>) => {
-      const rows = this.ledger.get(c.channel.id);
-      if (rows) this.ledger.set(c.channel.id, rows.filter((r) => r.id !== c.ledgerId));
+      this.forgetLedger(c.channel.id, new Set([c.ledgerId]));
       return trx.deleteFrom('ledger').where('id', '=', c.ledgerId).execute();
     };
     // No reply (connection lost, timeout): the server may have taken the message at any moment until now,
