@@ -51,8 +51,6 @@ export interface MessagesTable {
   idempotency_key: string;
   /** SHA-256 of the request body, to tell a replay from a different message under the same key. */
   request_hash: string;
-  /** JSON SendMessageRequest as accepted; emptied once the message is sent. */
-  payload: string;
   message_id: string;
   subject: string;
   /** JSON array of the To addresses, for listings. */
@@ -108,11 +106,18 @@ export interface SuppressionsTable {
   created_at: number;
 }
 
+/** A message's content, the JSON SendMessageRequest as accepted (migration 7); deleted once the message is sent. */
+export interface MessagePayloadsTable {
+  message_id: string;
+  payload: string;
+}
+
 export interface DB {
   meta: MetaTable;
   tokens: TokensTable;
   channels: ChannelsTable;
   messages: MessagesTable;
+  message_payloads: MessagePayloadsTable;
   ledger: LedgerTable;
   oauth_grants: OAuthGrantsTable;
   suppressions: SuppressionsTable;

@@ -12,6 +12,7 @@ import type { GroupCommit } from '../store/group-commit';
 import type { Transaction } from 'kysely';
 import type { DB } from '../schema';
 import { listChannels, type ChannelRecord } from '../store/channels';
+import { dropPayload, getPayload } from '../store/messages';
 import { AcceptedContent } from './accepted-content';
 import { composeMail } from './compose';
 import { EgressError, type TransportPool } from './transports';
@@ -698,10 +699,10 @@ export class DeliveryWorker {
       await this.write(async (trx) => {
         await trx
           .updateTable('messages')
-          // The content (body, attachments) has done its job: drop it, keep the metadata the API shows.
-          .set({ status: 'sent', sent_at: now, updated_at: now, payload: '', last_error: rejected.length ? `server refused some recipients: ${rejected.join(', ')}` : null })
+          .set({ status: 'sent', sent_at: now, updated_at: now, last_error: rejected.length ? `server refused some recipients: ${rejected.join(', ')}` : null })
           .where('id', '=', c.id)
           .execute();
+        await dropPayload(trx, c.id);
         // The provider counts the send when it accepts it: move the ledger entry to then.
         await trx.updateTable('ledger').set({ at: now }).where('id', '=', c.ledgerId).where('at', '<', now).execute();
       });
@@ -714,8 +715,9 @@ export class DeliveryWorker {
 
   /** The accepted request from the database: after a restart, or when it was not kept in memory. */
   private async loadContent(id: string): Promise<SendMessageRequest> {
-    const row = await this.deps.db.selectFrom('messages').select('payload').where('id', '=', id).executeTakeFirstOrThrow();
-    return JSON.parse(row.payload) as SendMessageRequest;
+    const request = await getPayload(this.deps.db, id);
+    if (!request) throw new Error(`the content of message ${id} is gone`);
+    return request;
   }
 
   private async failed(c: Claimed, error: unknown): Promise<void> {

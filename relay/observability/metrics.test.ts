@@ -77,7 +77,6 @@ describe('metrics from the database', () => {
       channel_id: 'ch_o365',
       idempotency_key: id,
       request_hash: 'h',
-      payload: '{}',
       message_id: `<${id}@example.com>`,
       subject: 'Quarterly numbers',
       to_list: '["lead@customer.test"]',

@@ -4,7 +4,7 @@ import { channelDenial } from '../auth/access';
 import type { AuthEnv } from '../middleware/auth';
 import { apiError } from '../middleware/errors';
 import { getChannel } from '../store/channels';
-import { getOwnMessage, messageView } from '../store/messages';
+import { getOwnMessage, getPayload, messageView } from '../store/messages';
 import { RETRYABLE, requeue } from '../store/retry';
 import { suppressionDenial } from '../store/suppressions';
 import type { RouteDeps } from './deps';
@@ -29,8 +29,9 @@ export function messageRetryRoutes(deps: RouteDeps) {
     if (!channel) return apiError(c, 409, 'channel_gone', 'the channel this message was sent through no longer exists');
     const denial = channelDenial(token, channel);
     if (denial) return apiError(c, 403, 'forbidden', denial);
-    if (row.payload) {
-      const body = SendMessageRequest.safeParse(JSON.parse(row.payload));
+    const payload = await getPayload(deps.db, id);
+    if (payload) {
+      const body = SendMessageRequest.safeParse(payload);
       if (body.success) {
         const suppressed = await suppressionDenial(deps.db, body.data);
         if (suppressed) return apiError(c, 422, 'suppressed', suppressed.message, suppressed.field);

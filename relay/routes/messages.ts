@@ -97,7 +97,7 @@ export function messageRoutes(deps: RouteDeps) {
       return apiError(c, 409, 'idempotency_key_reused', 'this Idempotency-Key was already used for a different message', 'Idempotency-Key');
     }
     if (created) {
-      deps.notify(channel.id, row.next_attempt_at, { id: row.id, request: body, bytes: Number(c.req.header('Content-Length')) || row.payload.length });
+      deps.notify(channel.id, row.next_attempt_at, { id: row.id, request: body, bytes: Number(c.req.header('Content-Length')) || JSON.stringify(body).length });
       deps.logger.info('message_accepted', { id: row.id, channelId: channel.id, tokenId: token.id, recipients, scheduled: row.status === 'scheduled' });
     } else {
       c.header('Idempotent-Replayed', 'true');

@@ -43,13 +43,13 @@ export interface NewMessage {
 }
 
 /**
- * The durable insert behind a 202. Returns the existing row instead when the
- * same token already used this idempotency key (the unique index decides, so
- * two concurrent requests cannot both insert).
+ * The durable insert behind a 202: the message and its content, in the caller's transaction. Returns the
+ * existing row instead when the same token already used this idempotency key (the unique index decides,
+ * so two concurrent requests cannot both insert).
  */
-export async function insertMessage(db: RelayDb | Transaction<DB>, m: NewMessage): Promise<{ row: MessageRow; created: boolean }> {
+export async function insertMessage(trx: Transaction<DB>, m: NewMessage): Promise<{ row: MessageRow; created: boolean }> {
   const scheduled = m.sendAt !== null && m.sendAt > m.now;
-  const inserted = await db
+  const inserted = await trx
     .insertInto('messages')
     .values({
       id: m.id,
@@ -57,7 +57,6 @@ export async function insertMessage(db: RelayDb | Transaction<DB>, m: NewMessage
       channel_id: m.channelId,
       idempotency_key: m.idempotencyKey,
       request_hash: m.requestHash,
-      payload: JSON.stringify(m.request),
       message_id: m.messageId,
       subject: m.request.subject,
       to_list: JSON.stringify(m.to),
@@ -74,14 +73,28 @@ export async function insertMessage(db: RelayDb | Transaction<DB>, m: NewMessage
     .onConflict((oc) => oc.columns(['token_id', 'idempotency_key']).doNothing())
     .returningAll()
     .executeTakeFirst();
-  if (inserted) return { row: inserted, created: true };
-  const row = await db
+  if (inserted) {
+    await trx.insertInto('message_payloads').values({ message_id: m.id, payload: JSON.stringify(m.request) }).execute();
+    return { row: inserted, created: true };
+  }
+  const row = await trx
     .selectFrom('messages')
     .selectAll()
     .where('token_id', '=', m.tokenId)
     .where('idempotency_key', '=', m.idempotencyKey)
     .executeTakeFirstOrThrow();
   return { row, created: false };
+}
+
+/** A message's content as accepted, or undefined once it is gone (sent). */
+export async function getPayload(db: RelayDb | Transaction<DB>, id: string): Promise<SendMessageRequest | undefined> {
+  const row = await db.selectFrom('message_payloads').select('payload').where('message_id', '=', id).executeTakeFirst();
+  return row ? (JSON.parse(row.payload) as SendMessageRequest) : undefined;
+}
+
+/** Drops a sent message's content (body, attachments); the metadata the API shows stays. */
+export async function dropPayload(trx: Transaction<DB>, id: string): Promise<void> {
+  await trx.deleteFrom('message_payloads').where('message_id', '=', id).execute();
 }
 
 export async function getOwnMessage(db: RelayDb, tokenId: string, id: string): Promise<MessageRow | undefined> {

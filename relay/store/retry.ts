@@ -16,7 +16,8 @@ export async function requeue(db: RelayDb, tokenId: string, id: string, now: num
     .where('id', '=', id)
     .where('token_id', '=', tokenId)
     .where('status', 'in', RETRYABLE)
-    .where('payload', '!=', '')
+    // Its content is still there (a sent message's is dropped).
+    .where((eb) => eb.exists(eb.selectFrom('message_payloads').select('message_id').whereRef('message_payloads.message_id', '=', 'messages.id')))
     .executeTakeFirst();
   if (Number(r.numUpdatedRows) > 0) return 'queued';
   return (await getOwnMessage(db, tokenId, id)) ? 'conflict' : 'not_found';

@@ -98,11 +98,12 @@ export async function suppress(
     let cancelled = 0;
     for (const address of list) {
       // A substring test rather than LIKE: an address may contain % or _. SQLite spells it instr, PostgreSQL strpos.
-      const contains = dialectOf(trx) === 'postgres' ? sql<boolean>`strpos(payload, ${address}) > 0` : sql<boolean>`instr(payload, ${address}) > 0`;
+      const contains = dialectOf(trx) === 'postgres' ? sql<boolean>`strpos(p.payload, ${address}) > 0` : sql<boolean>`instr(p.payload, ${address}) > 0`;
       const candidates = await trx
-        .selectFrom('messages')
-        .select(['id', 'payload'])
-        .where(sql<boolean>`status in ('queued', 'scheduled', 'retrying')`)
+        .selectFrom('messages as m')
+        .innerJoin('message_payloads as p', 'p.message_id', 'm.id')
+        .select(['m.id as id', 'p.payload as payload'])
+        .where(sql<boolean>`m.status in ('queued', 'scheduled', 'retrying')`)
         .where(contains)
         .execute();
       const ids = candidates
