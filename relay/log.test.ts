@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger, requestContext } from './log';
+import { createLogger, withFields } from './log';
 
 describe('logger', () => {
   it('masks secret-looking fields and token-shaped text', () => {
@@ -19,17 +19,18 @@ describe('logger', () => {
 });
 
 describe('logger context', () => {
-  it('stamps every line logged inside a request with its requestId, and none outside', async () => {
+  it('stamps every line of a logger withFields, ahead of the call\'s own fields, and leaves the base logger alone', () => {
     const lines: string[] = [];
     const log = createLogger('debug', (l) => lines.push(l));
-    await requestContext.run({ requestId: 'req_abc' }, async () => {
-      log.info('inside');
-      await new Promise((r) => setTimeout(r, 1));
-      log.warn('after_await');
-    });
+    const req = withFields(log, { requestId: 'req_abc' });
+    req.info('inside', { channelId: 'ch_1' });
+    req.warn('also_inside');
+    req.debug('debug_inside', { requestId: 'not_this' });
     log.info('outside');
     const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(parsed.map((p) => p.requestId)).toEqual(['req_abc', 'req_abc', undefined]);
+    expect(parsed.map((p) => p.requestId)).toEqual(['req_abc', 'req_abc', 'not_this', undefined]);
+    expect(Object.keys(parsed[0]!)).toEqual(['t', 'level', 'event', 'requestId', 'channelId']);
+    expect(parsed.map((p) => p.level)).toEqual(['info', 'warn', 'debug', 'info']);
   });
 
   it('names the message of message_* events messageId', () => {

@@ -4,8 +4,10 @@ import { looksLikeToken } from '../security/tokens';
 import { findToken, type TokenRecord } from '../store/tokens';
 import { apiError } from './errors';
 import type { FailureLimiter } from './rate-limit';
+import type { LogEnv } from './request-id';
 
-export type AuthEnv = { Variables: { token: TokenRecord } };
+/** `token`: the authenticated caller (under /v1), beside the request's logger. */
+export type AuthEnv = { Variables: LogEnv['Variables'] & { token: TokenRecord } };
 
 /** The client's IP: the socket's address, or the first X-Forwarded-For hop when the relay is told to trust its proxy. */
 export function clientIp(c: Context, trustProxy: boolean): string {

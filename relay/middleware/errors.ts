@@ -38,6 +38,8 @@ export function zodIssue(error: z.ZodError, prefix?: string): { message: string;
  */
 export function errorHandler(logger: Logger): ErrorHandler {
   return (err, c) => {
+    // The request's own logger (with its requestId) once the request-id middleware ran.
+    const log = (c.get('log') as Logger | undefined) ?? logger;
     if (err instanceof HTTPException) {
       const status = err.status;
       if (status === 413) return apiError(c, 413, 'payload_too_large', 'request body is too large');
@@ -48,10 +50,10 @@ export function errorHandler(logger: Logger): ErrorHandler {
     if (err instanceof RangeError && /call stack|nest/i.test(err.message)) return apiError(c, 400, 'bad_request', 'request is nested too deeply');
     // The request body broke off (client went away, or a malformed chunked body): the client's doing, not the relay's.
     if (err.message === 'aborted' || (err as NodeJS.ErrnoException).code === 'ECONNRESET') {
-      logger.info('request_aborted', { method: c.req.method, path: c.req.path });
+      log.info('request_aborted', { method: c.req.method, path: c.req.path });
       return apiError(c, 400, 'bad_request', 'the request body ended early or was malformed');
     }
-    logger.error('unhandled_error', { method: c.req.method, path: c.req.path, error: err.message, name: err.name });
+    log.error('unhandled_error', { method: c.req.method, path: c.req.path, error: err.message, name: err.name });
     return apiError(c, 503, 'unavailable', 'the relay could not handle this request right now; try again later');
   };
 }

@@ -13,7 +13,7 @@ function app() {
   a.onError((_e, c) => c.json({ error: 'boom' }, 503));
   a.use('*', requestLog(logger, counters));
   a.get('/unsubscribe/:token', (c) => {
-    logger.info('inner_event');
+    c.get('log').info('inner_event');
     return c.text('ok');
   });
   a.get('/v1/things/:id', (c) => {

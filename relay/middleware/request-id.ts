@@ -1,9 +1,12 @@
 import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
-import { requestContext, type Logger } from '../log';
+import { withFields, type Logger } from '../log';
 import { randomId } from '../security/random-id';
 import type { ProcessCounters } from '../observability/counters';
 import type { AuthEnv } from './auth';
+
+/** `log`: the logger stamped with this request's id, for every line its handling writes. */
+export type LogEnv = { Variables: { log: Logger } };
 
 /** An incoming id is kept only if it is short and plain, so it cannot forge log fields or headers. */
 const INCOMING_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -17,8 +20,8 @@ export function requestIdFrom(header: string | undefined): string {
 
 /**
  * Outermost middleware: gives every request an id (the caller's X-Request-Id
- * when sane, else a new one), echoes it in the response, runs the request in
- * that id's log context (every line logged meanwhile carries it) and writes one
+ * when sane, else a new one), echoes it in the response, hands the handlers a
+ * logger stamped with it (`c.get('log')`) and writes one
  * access line: method, route pattern (never the raw path — /unsubscribe/<token>
  * is a capability — nor the query string), status, ms, tokenId when known.
  */
@@ -26,7 +29,8 @@ export function requestLog(logger: Logger, counters: ProcessCounters): Middlewar
   return async (c, next) => {
     const requestId = requestIdFrom(c.req.header('X-Request-Id'));
     const start = performance.now();
-    await requestContext.run({ requestId }, next);
+    c.set('log', withFields(logger, { requestId }));
+    await next();
     // Errors were turned into responses by onError already: status is what the client gets.
     const status = c.res.status;
     try {
@@ -39,7 +43,6 @@ export function requestLog(logger: Logger, counters: ProcessCounters): Middlewar
     counters.request(status);
     const route = routePath(c);
     const fields = {
-      requestId,
       method: c.req.method,
       // '*' or '/v1/*' means only middleware matched (a 404).
       route: route.endsWith('*') ? 'unmatched' : route,
@@ -47,7 +50,8 @@ export function requestLog(logger: Logger, counters: ProcessCounters): Middlewar
       ms: Math.round((performance.now() - start) * 10) / 10,
       tokenId: c.get('token')?.id,
     };
-    if (PROBES.has(route) && status < 400) logger.debug('http_request', fields);
-    else logger.info('http_request', fields);
+    const log = c.get('log');
+    if (PROBES.has(route) && status < 400) log.debug('http_request', fields);
+    else log.info('http_request', fields);
   };
 }

@@ -28,7 +28,7 @@ export function adminRoutes(deps: RouteDeps) {
       for (const t of body.tokens) out.push(await createToken(trx, t.email, t.admin ?? false, now));
       return out;
     });
-    deps.logger.info('tokens_created', { by: c.get('token').id, count: created.length });
+    c.get('log').info('tokens_created', { by: c.get('token').id, count: created.length });
     return c.json(CreateTokensResponse.parse({ tokens: created.map((t) => ({ id: t.id, email: t.email, admin: t.admin, token: t.token })) }), 201);
   });
 
@@ -37,7 +37,7 @@ export function adminRoutes(deps: RouteDeps) {
   app.delete('/tokens/:id', async (c) => {
     const id = c.req.param('id');
     if (!(await revokeToken(deps.db, id, deps.clock.now()))) return apiError(c, 404, 'not_found', 'no such active token', 'id');
-    deps.logger.info('token_revoked', { by: c.get('token').id, tokenId: id });
+    c.get('log').info('token_revoked', { by: c.get('token').id, tokenId: id });
     return c.json({ id, revoked: true });
   });
   return app;

@@ -79,7 +79,7 @@ export function channelRoutes(deps: RouteDeps) {
       updatedAt: now,
     };
     await insertChannel(db, record);
-    deps.logger.info('channel_created', { channelId: id, provider: record.provider, scope: record.scope, tokenId: token.id });
+    c.get('log').info('channel_created', { channelId: id, provider: record.provider, scope: record.scope, tokenId: token.id });
     return c.json(toView(record), 201);
   });
 
@@ -127,7 +127,7 @@ export function channelRoutes(deps: RouteDeps) {
     await db.updateTable('channels').set(set).where('id', '=', channel.id).execute();
     deps.invalidateChannel(channel.id);
     deps.notify();
-    deps.logger.info('channel_updated', { channelId: channel.id, tokenId: token.id, fields: Object.keys(body).join(',') });
+    c.get('log').info('channel_updated', { channelId: channel.id, tokenId: token.id, fields: Object.keys(body).join(',') });
     return c.json(toView((await getChannel(db, channel.id))!));
   });
 
@@ -139,7 +139,7 @@ export function channelRoutes(deps: RouteDeps) {
     if (denied) return apiError(c, 403, 'forbidden', denied);
     await deleteChannel(db, channel.id, clock.now());
     deps.invalidateChannel(channel.id);
-    deps.logger.info('channel_deleted', { channelId: channel.id, tokenId: token.id });
+    c.get('log').info('channel_deleted', { channelId: channel.id, tokenId: token.id });
     return c.json({ id: channel.id, deleted: true });
   });
 
@@ -159,7 +159,7 @@ export function channelRoutes(deps: RouteDeps) {
       await db.updateTable('channels').set({ status: 'needs_reconnect', updated_at: now }).where('id', '=', channel.id).execute();
       deps.invalidateChannel(channel.id);
     }
-    deps.logger.info('channel_verified', { channelId: channel.id, ok: result.ok, code: result.ok ? undefined : result.code });
+    c.get('log').info('channel_verified', { channelId: channel.id, ok: result.ok, code: result.ok ? undefined : result.code });
     return c.json(result);
   });
 

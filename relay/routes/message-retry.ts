@@ -41,7 +41,7 @@ export function messageRetryRoutes(deps: RouteDeps) {
     const r = await requeue(deps.db, token.id, id, now);
     if (r === 'not_found') return apiError(c, 404, 'not_found', 'no such message', 'id');
     if (r === 'conflict') return apiError(c, 409, 'not_retryable', 'the message can no longer be retried (its content is gone or it changed state)');
-    deps.logger.info('message_retried', { id, tokenId: token.id, channelId: row.channel_id });
+    c.get('log').info('message_retried', { id, tokenId: token.id, channelId: row.channel_id });
     deps.notify(row.channel_id, now);
     return c.json(messageView((await getOwnMessage(deps.db, token.id, id))!, now));
   });

@@ -98,7 +98,7 @@ export function messageRoutes(deps: RouteDeps) {
     }
     if (created) {
       deps.notify(channel.id, row.next_attempt_at, { id: row.id, request: body, bytes: Number(c.req.header('Content-Length')) || JSON.stringify(body).length });
-      deps.logger.info('message_accepted', { id: row.id, channelId: channel.id, tokenId: token.id, recipients, scheduled: row.status === 'scheduled' });
+      c.get('log').info('message_accepted', { id: row.id, channelId: channel.id, tokenId: token.id, recipients, scheduled: row.status === 'scheduled' });
     } else {
       c.header('Idempotent-Replayed', 'true');
     }
@@ -132,7 +132,7 @@ export function messageRoutes(deps: RouteDeps) {
         const row = (await getOwnMessage(db, tokenId, id))!;
         return apiError(c, 409, 'not_cancellable', `the message is ${row.status} and can no longer be cancelled`);
       }
-      deps.logger.info('message_cancelled', { messageId: id, channelId: before.channel_id, tokenId });
+      c.get('log').info('message_cancelled', { messageId: id, channelId: before.channel_id, tokenId });
     }
     return c.json(messageView((await getOwnMessage(db, tokenId, id))!, clock.now()));
   });

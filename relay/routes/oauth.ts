@@ -59,7 +59,7 @@ export function oauthRoutes(deps: RouteDeps) {
       set = await oauth.redeem(body);
     } catch (error) {
       if (!(error instanceof MicrosoftTokenError)) throw error;
-      deps.logger.warn('oauth_redeem_failed', { tokenId: c.get('token').id, kind: error.kind, error: error.error, aadCodes: error.aadCodes.join(',') });
+      c.get('log').warn('oauth_redeem_failed', { tokenId: c.get('token').id, kind: error.kind, error: error.error, aadCodes: error.aadCodes.join(',') });
       if (error.kind === 'temporary') return apiError(c, 503, 'microsoft_unavailable', `the Microsoft sign-in service could not be reached (${error.message}); try again in a moment`);
       if (error.error === 'invalid_grant') {
         return apiError(c, 400, 'invalid_grant', `Microsoft did not accept the sign-in code (${error.message}); it may have expired or been used already. Connect again.`, 'code');
@@ -128,7 +128,7 @@ export function oauthRoutes(deps: RouteDeps) {
     );
     if (existing) {
       const channel = await reconnect(existing, r);
-      deps.logger.info('oauth_channel_reconnected', { channelId: channel.id, tokenId: token.id });
+      c.get('log').info('oauth_channel_reconnected', { channelId: channel.id, tokenId: token.id });
       return c.json(toView(channel), 200);
     }
     const now = clock.now();
@@ -161,7 +161,7 @@ export function oauthRoutes(deps: RouteDeps) {
       await putGrant(trx, box, id, grantOf(r), now);
     });
     deps.invalidateChannel(id);
-    deps.logger.info('oauth_channel_created', { channelId: id, tokenId: token.id });
+    c.get('log').info('oauth_channel_created', { channelId: id, tokenId: token.id });
     return c.json(toView(record), 201);
   });
 
@@ -181,7 +181,7 @@ export function oauthRoutes(deps: RouteDeps) {
       return apiError(c, 409, 'account_mismatch', `this channel sends as ${channel.username}; sign in with that account`);
     }
     const updated = await reconnect(channel, r);
-    deps.logger.info('oauth_channel_reconnected', { channelId: channel.id, tokenId: token.id, switchedFromPassword: channel.auth !== 'oauth2' });
+    c.get('log').info('oauth_channel_reconnected', { channelId: channel.id, tokenId: token.id, switchedFromPassword: channel.auth !== 'oauth2' });
     return c.json(toView(updated), 200);
   });
 

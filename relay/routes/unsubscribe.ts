@@ -18,6 +18,7 @@ import { listChannels } from '../store/channels';
 import type { TokenRecord } from '../store/tokens';
 import { listSuppressions, suppress, suppressedAmong, unsubscribeKey, unsuppress } from '../store/suppressions';
 import type { RouteDeps } from './deps';
+import type { LogEnv } from '../middleware/request-id';
 import { confirmPage, donePage, invalidPage, PAGE_CSP, pickLang } from './unsubscribe-page';
 
 /**
@@ -71,7 +72,7 @@ export function unsubscribePageHeaders(): MiddlewareHandler {
 }
 
 export function unsubscribePageRoutes(deps: RouteDeps) {
-  const app = new Hono();
+  const app = new Hono<LogEnv>();
   let key: Promise<Buffer> | undefined;
   const hmacKey = () => (key ??= unsubscribeKey(deps.db, deps.box).catch((error: unknown) => {
     key = undefined;
@@ -105,7 +106,7 @@ export function unsubscribePageRoutes(deps: RouteDeps) {
       // The confirmation page says where it came from (Sec-Fetch-Site / Referer); mail clients post without either.
       const fromPage = c.req.header('Sec-Fetch-Mode') === 'navigate' || !!c.req.header('Referer');
       const r = await suppress(deps.commits, claim.domain, [claim.address], fromPage ? 'link' : 'one_click', deps.clock.now());
-      deps.logger.info('unsubscribed', { domain: claim.domain, added: r.added.length, cancelled: r.cancelled, via: fromPage ? 'link' : 'one_click' });
+      c.get('log').info('unsubscribed', { domain: claim.domain, added: r.added.length, cancelled: r.cancelled, via: fromPage ? 'link' : 'one_click' });
       return c.html(donePage(lang, claim.address, claim.domain));
     },
   );
@@ -160,14 +161,14 @@ export function unsubscribeApiRoutes(deps: RouteDeps) {
   app.post('/suppressions', requireAdmin(), validJson(SuppressionChangeRequest), async (c) => {
     const body = c.req.valid('json');
     const r = await suppress(deps.commits, body.domain, body.addresses, 'admin', deps.clock.now());
-    deps.logger.info('suppressions_added', { by: c.get('token').id, domain: body.domain, added: r.added.length, cancelled: r.cancelled });
+    c.get('log').info('suppressions_added', { by: c.get('token').id, domain: body.domain, added: r.added.length, cancelled: r.cancelled });
     return c.json({ added: r.added, cancelled: r.cancelled }, 201);
   });
 
   app.delete('/suppressions', requireAdmin(), validJson(SuppressionChangeRequest), async (c) => {
     const body = c.req.valid('json');
     const removed = await unsuppress(deps.db, body.domain, body.addresses);
-    deps.logger.info('suppressions_removed', { by: c.get('token').id, domain: body.domain, removed });
+    c.get('log').info('suppressions_removed', { by: c.get('token').id, domain: body.domain, removed });
     return c.json({ removed });
   });
 
