@@ -43,6 +43,8 @@ export class RelayProcess {
         clearTimeout(timer);
         reject(new Error(`relay exited with ${code}: ${out}`));
       });
+      // BENCH_RELAY_STDOUT=1 passes the relay's standard output on (e.g. with --trace-gc in BENCH_RELAY_NODE_ARGS).
+      if (process.env.BENCH_RELAY_STDOUT) child.stdout!.on('data', (chunk: Buffer) => process.stderr.write(chunk));
       child.stdout!.on('data', (chunk: Buffer) => {
         out += chunk.toString();
         const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
@@ -81,6 +83,29 @@ export class RelayProcess {
     // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) * 10;
+  }
+
+  /** CPU time (ms) per thread of the relay process (Linux /proc), keyed by thread id ("main" for the main thread). */
+  threadCpuMs(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const tid of fs.readdirSync(`/proc/${this.pid}/task`)) {
+      let stat: string;
+      try {
+        stat = fs.readFileSync(`/proc/${this.pid}/task/${tid}/stat`, 'utf8');
+      } catch {
+        continue; // the thread ended meanwhile
+      }
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(tid) === this.pid ? 'main' : tid, (Number(fields[11]) + Number(fields[12])) * 10);
+    }
+    return out;
+  }
+
+  /** Bytes and write calls the relay process made so far (Linux /proc/<pid>/io): sockets, log and database files alike. */
+  io(): { wchar: number; syscw: number; writeBytes: number } {
+    const io = fs.readFileSync(`/proc/${this.pid}/io`, 'utf8');
+    const field = (k: string) => Number(new RegExp(`^${k}: (\\d+)`, 'm').exec(io)?.[1] ?? 0);
+    return { wchar: field('wchar'), syscw: field('syscw'), writeBytes: field('write_bytes') };
   }
 
   async call(token: string, method: string, urlPath: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {

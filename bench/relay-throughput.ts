@@ -115,6 +115,8 @@ export async function measureThroughput({ n = 2000, runs = 3, inFlight = 32, con
       await sink.waitFor(warmup);
       await sink.reset();
       const [relayCpu0, clientCpu0, sinkCpu0] = [relay.cpuMs(), clientCpuMs(), (await sink.stats()).cpuMs];
+      const threads0 = relay.threadCpuMs();
+      const io0 = relay.io();
       const t0 = performance.timeOrigin + performance.now();
       await postMessages(relay, token, channelId, n, inFlight, run * n);
       const acceptedAt = performance.timeOrigin + performance.now();
@@ -126,6 +128,12 @@ export async function measureThroughput({ n = 2000, runs = 3, inFlight = 32, con
       const relayClientCpu = (clientCpuMs() - clientCpu0) / n;
       const relaySinkCpu = (relayStats.cpuMs - sinkCpu0) / n;
       const rssBytes = relay.peakRss();
+      const io1 = relay.io();
+      // Where the relay's time and writes go, per message (printed with BENCH_VERBOSE): each thread's CPU
+      // (main, the SMTP thread, V8's helpers, the checkpointer), and bytes and write calls to sockets and files.
+      const perMsg = (x: number, digits: number) => +(x / n).toFixed(digits);
+      const ioPerMsg = { wcharKB: perMsg((io1.wchar - io0.wchar) / 1024, 1), syscw: perMsg(io1.syscw - io0.syscw, 1), diskKB: perMsg((io1.writeBytes - io0.writeBytes) / 1024, 1) };
+      const threads = [...relay.threadCpuMs()].map(([tid, ms]) => [tid, perMsg(ms - (threads0.get(tid) ?? 0), 3)] as const).filter(([, v]) => v > 0);
       duplicates += relayStats.duplicates;
       await relay.stop();
       const relayRate = n / ((relayStats.lastAt - t0) / 1000);
@@ -164,7 +172,11 @@ export async function measureThroughput({ n = 2000, runs = 3, inFlight = 32, con
         rssBytes,
         cpu: { relay: relayCpu, relayClient: relayClientCpu, relaySink: relaySinkCpu, direct: directCpu, directSink: directSinkCpu },
       });
-      if (process.env.BENCH_VERBOSE) console.error(JSON.stringify(all.at(-1)));
+      if (process.env.BENCH_VERBOSE) {
+        console.error(JSON.stringify(all.at(-1)));
+        console.error(JSON.stringify({ relayThreadsCpuMsPerMsg: Object.fromEntries(threads), relayIoPerMsg: ioPerMsg }));
+        console.error(JSON.stringify({ relaySink: { connections: relayStats.connections, bytes: relayStats.bytes }, directSink: { connections: directStats.connections, bytes: directStats.bytes } }));
+      }
     }
   } finally {
     await sink.stop();

@@ -10,6 +10,10 @@ export interface SinkStats {
   lastAt: number;
   unique: number;
   duplicates: number;
+  /** SMTP sessions opened since the last reset. */
+  connections: number;
+  /** Message bytes (DATA) received since the last reset. */
+  bytes: number;
   /** CPU time the sink process used so far (user + system), ms. */
   cpuMs: number;
 }

@@ -18,6 +18,9 @@ let count = 0;
 let lastAt = 0;
 // Counted as mail arrives: the benchmark polls the stats every 20 ms and must not make the sink busier.
 let duplicates = 0;
+// SMTP sessions opened and message bytes received: a side that reconnects more or sends bigger MIME makes the sink busier.
+let connections = 0;
+let bytes = 0;
 const ids = new Map<string, number>();
 
 const server = new SMTPServer({
@@ -27,6 +30,10 @@ const server = new SMTPServer({
   size: 50 * 1024 * 1024,
   logger: false,
   disableReverseLookup: true,
+  onConnect(_session, cb) {
+    connections++;
+    cb();
+  },
   onAuth(auth, _session, cb) {
     if (auth.username === SINK_USER && auth.password === SINK_PASS) cb(null, { user: auth.username });
     else cb(Object.assign(new Error('5.7.3 Authentication unsuccessful'), { responseCode: 535 }));
@@ -34,6 +41,7 @@ const server = new SMTPServer({
   onData(stream, _session, cb) {
     let head = '';
     stream.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
       if (head.length < 4096) head += chunk.toString('latin1', 0, Math.min(chunk.length, 4096));
     });
     stream.on('end', () => {
@@ -55,12 +63,14 @@ server.listen(0, '127.0.0.1', () => {
 process.on('message', (msg: { type: string }) => {
   if (msg.type === 'stats') {
     const cpu = process.cpuUsage();
-    process.send?.({ type: 'stats', count, lastAt, unique: ids.size, duplicates, cpuMs: (cpu.user + cpu.system) / 1000 });
+    process.send?.({ type: 'stats', count, lastAt, unique: ids.size, duplicates, connections, bytes, cpuMs: (cpu.user + cpu.system) / 1000 });
   }
   if (msg.type === 'reset') {
     count = 0;
     lastAt = 0;
     duplicates = 0;
+    connections = 0;
+    bytes = 0;
     ids.clear();
     process.send?.({ type: 'reset' });
   }
