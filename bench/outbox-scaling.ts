@@ -23,6 +23,7 @@ import { randomUUID } from 'node:crypto';
 import { TestSmtpServer } from '../test/helpers/smtp-server';
 import { createChannel, smtpChannel, startRelay } from '../test/helpers/relay';
 import { insertMessage } from '../relay/store/messages';
+import { canonicalJson } from '../relay/store/canonical-json';
 import { body10k } from './relay-throughput';
 import { figure, repeat, runsSetting, type Figure } from './stats';
 
@@ -93,6 +94,7 @@ export async function measureOutboxScaling({ depths = [1_000, 10_000, 100_000], 
               idempotencyKey: `depth-${i}`,
               requestHash: String(i),
               request,
+              content: canonicalJson(request),
               messageId: `<${randomUUID()}@example.com>`,
               to: request.to,
               recipients: 1,

@@ -8,6 +8,7 @@ import { channelDenial, domainOf, fromDenial } from '../auth/access';
 import type { AuthEnv } from '../middleware/auth';
 import { apiError } from '../middleware/errors';
 import { validJson, validQuery } from '../middleware/validate';
+import { canonicalJson } from '../store/canonical-json';
 import { getChannel } from '../store/channels';
 import { cancelMessage, getOwnMessage, insertMessage, listOwnMessages, messageView } from '../store/messages';
 import { newId } from '../security/tokens';
@@ -30,18 +31,6 @@ export const ListMessagesQuery = z
     before: z.iso.datetime({ offset: true }).optional(),
   })
   .strict();
-
-/** Stable JSON (sorted keys) so the same request always hashes the same. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
 export function messageRoutes(deps: RouteDeps) {
   const app = new Hono<AuthEnv>();
@@ -78,7 +67,8 @@ export function messageRoutes(deps: RouteDeps) {
     const suppressed = await suppressionDenial(db, body);
     if (suppressed) return apiError(c, 422, 'suppressed', suppressed.message, suppressed.field);
 
-    const requestHash = crypto.createHash('sha256').update(canonical(body)).digest('hex');
+    const content = canonicalJson(body);
+    const requestHash = crypto.createHash('sha256').update(content).digest('hex');
     const messageId = `<${crypto.randomUUID()}@${domainOf(addressOf(body.from))}>`;
     const { row, created } = await deps.commits.run((trx) => insertMessage(trx, {
       id: newId('msg'),
@@ -87,6 +77,7 @@ export function messageRoutes(deps: RouteDeps) {
       idempotencyKey: key.data,
       requestHash,
       request: body,
+      content,
       messageId,
       to: body.to.map(addressOf),
       recipients,
@@ -97,7 +88,7 @@ export function messageRoutes(deps: RouteDeps) {
       return apiError(c, 409, 'idempotency_key_reused', 'this Idempotency-Key was already used for a different message', 'Idempotency-Key');
     }
     if (created) {
-      deps.notify(channel.id, row.next_attempt_at, { id: row.id, request: body, bytes: Number(c.req.header('Content-Length')) || JSON.stringify(body).length });
+      deps.notify(channel.id, row.next_attempt_at, { id: row.id, request: body, bytes: Number(c.req.header('Content-Length')) || content.length });
       c.get('log').info('message_accepted', { id: row.id, channelId: channel.id, tokenId: token.id, recipients, scheduled: row.status === 'scheduled' });
     } else {
       c.header('Idempotent-Replayed', 'true');

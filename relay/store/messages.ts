@@ -35,6 +35,8 @@ export interface NewMessage {
   idempotencyKey: string;
   requestHash: string;
   request: SendMessageRequest;
+  /** The request as canonical JSON (canonical-json.ts), hashed into requestHash and stored as the content. */
+  content: string;
   messageId: string;
   to: string[];
   recipients: number;
@@ -74,7 +76,7 @@ export async function insertMessage(trx: Transaction<DB>, m: NewMessage): Promis
     .returningAll()
     .executeTakeFirst();
   if (inserted) {
-    await trx.insertInto('message_payloads').values({ message_id: m.id, payload: JSON.stringify(m.request) }).execute();
+    await trx.insertInto('message_payloads').values({ message_id: m.id, payload: m.content }).execute();
     return { row: inserted, created: true };
   }
   const row = await trx
