@@ -13,6 +13,7 @@ import type { Transaction } from 'kysely';
 import type { DB } from '../schema';
 import { listChannels, type ChannelRecord } from '../store/channels';
 import { dropPayload, getPayload } from '../store/messages';
+import { prepared } from '../store/prepared';
 import { AcceptedContent } from './accepted-content';
 import { composeMail } from './compose';
 import { EgressError, type TransportPool } from './transports';
@@ -20,6 +21,20 @@ import { EgressError, type TransportPool } from './transports';
 const DUE = ['queued', 'scheduled', 'retrying'] as const;
 /** The same condition as a literal, so SQLite can use the partial index messages_waiting (migration 3). */
 const WAITING = sql<boolean>`status in ('queued', 'scheduled', 'retrying')`;
+
+// The statements every message runs once it is claimed, built once (store/prepared.ts).
+const claimRow = prepared<{ id: string; now: number; replica: string; leaseUntil: number }, { id: string; attempts: number }>((db, v) =>
+  db
+    .updateTable('messages')
+    .set({ status: 'sending', attempts: sql`attempts + 1`, updated_at: v.now, claimed_by: v.replica, lease_until: v.leaseUntil })
+    .where('id', '=', v.id)
+    .where('status', 'in', DUE) // not if cancelled meanwhile
+    .returning(['id', 'attempts']),
+);
+const markSent = prepared<{ id: string; now: number; lastError: string | null }>((db, v) =>
+  db.updateTable('messages').set({ status: 'sent', sent_at: v.now, updated_at: v.now, last_error: v.lastError }).where('id', '=', v.id),
+);
+const ledgerAt = prepared<{ id: number; at: number }>((db, v) => db.updateTable('ledger').set({ at: v.at }).where('id', '=', v.id).where('at', '<', v.at));
 /**
  * Each channel and when its earliest waiting message is due (null: nothing waiting). A GROUP BY over
  * the messages would read every waiting one (about 200 ms at 100,000 queued, and on SQLite that blocks
@@ -602,13 +617,7 @@ export class DeliveryWorker {
     // waiting message, 74 ms a claim at 100,000 queued.
     const taken: { id: string; attempts: number }[] = [];
     for (const { msg } of claims) {
-      const row = await trx
-        .updateTable('messages')
-        .set({ status: 'sending', attempts: sql`attempts + 1`, updated_at: now, claimed_by: this.replica, lease_until: now + this.leaseMs })
-        .where('id', '=', msg.id)
-        .where('status', 'in', DUE) // not if cancelled meanwhile
-        .returning(['id', 'attempts'])
-        .executeTakeFirst();
+      const row = (await claimRow(trx, { id: msg.id, now, replica: this.replica, leaseUntil: now + this.leaseMs })).rows[0];
       if (row) taken.push(row);
     }
     if (!taken.length) return [];
@@ -697,14 +706,10 @@ export class DeliveryWorker {
       this.content.delete(c.id);
       accepted();
       await this.write(async (trx) => {
-        await trx
-          .updateTable('messages')
-          .set({ status: 'sent', sent_at: now, updated_at: now, last_error: rejected.length ? `server refused some recipients: ${rejected.join(', ')}` : null })
-          .where('id', '=', c.id)
-          .execute();
+        await markSent(trx, { id: c.id, now, lastError: rejected.length ? `server refused some recipients: ${rejected.join(', ')}` : null });
         await dropPayload(trx, c.id);
         // The provider counts the send when it accepts it: move the ledger entry to then.
-        await trx.updateTable('ledger').set({ at: now }).where('id', '=', c.ledgerId).where('at', '<', now).execute();
+        await ledgerAt(trx, { id: c.ledgerId, at: now });
       });
       logger.info('message_sent', { id: c.id, channelId: c.channel.id, attempts: c.attempts });
     } catch (error) {

@@ -3,6 +3,7 @@ import { LimitSpec } from '../../shared/limits';
 import type { Channel, Provider, Security } from '../../shared/schemas/relay-api';
 import type { RelayDb } from '../db';
 import type { ChannelsTable } from '../schema';
+import { prepared } from './prepared';
 
 /** A channel row with its JSON columns parsed. `passwordEnc` stays sealed until the transport needs it. */
 export interface ChannelRecord {
@@ -100,8 +101,11 @@ export async function insertChannel(db: RelayDb, c: ChannelRecord): Promise<void
     .execute();
 }
 
+/** Every message accepted runs it. */
+const channelById = prepared<{ id: string }, Selectable<ChannelsTable>>((db, v) => db.selectFrom('channels').selectAll().where('id', '=', v.id).where('deleted_at', 'is', null));
+
 export async function getChannel(db: RelayDb, id: string): Promise<ChannelRecord | undefined> {
-  const row = await db.selectFrom('channels').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+  const row = (await channelById(db, { id })).rows[0];
   return row ? toRecord(row) : undefined;
 }
 

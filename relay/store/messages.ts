@@ -2,6 +2,7 @@ import type { Selectable, Transaction } from 'kysely';
 import type { MessageStatus, MessageView, SendMessageRequest } from '../../shared/schemas/relay-api';
 import type { RelayDb } from '../db';
 import type { DB, MessagesTable } from '../schema';
+import { prepared } from './prepared';
 
 export type MessageRow = Selectable<MessagesTable>;
 
@@ -51,9 +52,8 @@ export interface NewMessage {
  */
 export async function insertMessage(trx: Transaction<DB>, m: NewMessage): Promise<{ row: MessageRow; created: boolean }> {
   const scheduled = m.sendAt !== null && m.sendAt > m.now;
-  const inserted = await trx
-    .insertInto('messages')
-    .values({
+  const inserted = (
+    await insertRow(trx, {
       id: m.id,
       token_id: m.tokenId,
       channel_id: m.channelId,
@@ -64,19 +64,13 @@ export async function insertMessage(trx: Transaction<DB>, m: NewMessage): Promis
       to_list: JSON.stringify(m.to),
       recipients: m.recipients,
       status: scheduled ? 'scheduled' : 'queued',
-      attempts: 0,
-      last_error: null,
       created_at: m.now,
       send_at: m.sendAt,
       next_attempt_at: scheduled ? m.sendAt! : m.now,
-      sent_at: null,
-      updated_at: m.now,
     })
-    .onConflict((oc) => oc.columns(['token_id', 'idempotency_key']).doNothing())
-    .returningAll()
-    .executeTakeFirst();
+  ).rows[0];
   if (inserted) {
-    await trx.insertInto('message_payloads').values({ message_id: m.id, payload: m.content }).execute();
+    await insertContent(trx, { id: m.id, payload: m.content });
     return { row: inserted, created: true };
   }
   const row = await trx
@@ -88,6 +82,36 @@ export async function insertMessage(trx: Transaction<DB>, m: NewMessage): Promis
   return { row, created: false };
 }
 
+type NewRow = Pick<MessageRow, 'id' | 'token_id' | 'channel_id' | 'idempotency_key' | 'request_hash' | 'message_id' | 'subject' | 'to_list' | 'recipients' | 'status' | 'created_at' | 'send_at' | 'next_attempt_at'>;
+
+/** Every message accepted runs these two. */
+const insertRow = prepared<NewRow, MessageRow>((db, v) =>
+  db
+    .insertInto('messages')
+    .values({
+      id: v.id,
+      token_id: v.token_id,
+      channel_id: v.channel_id,
+      idempotency_key: v.idempotency_key,
+      request_hash: v.request_hash,
+      message_id: v.message_id,
+      subject: v.subject,
+      to_list: v.to_list,
+      recipients: v.recipients,
+      status: v.status,
+      attempts: 0,
+      last_error: null,
+      created_at: v.created_at,
+      send_at: v.send_at,
+      next_attempt_at: v.next_attempt_at,
+      sent_at: null,
+      updated_at: v.created_at,
+    })
+    .onConflict((oc) => oc.columns(['token_id', 'idempotency_key']).doNothing())
+    .returningAll(),
+);
+const insertContent = prepared<{ id: string; payload: string }>((db, v) => db.insertInto('message_payloads').values({ message_id: v.id, payload: v.payload }));
+
 /** A message's content as accepted, or undefined once it is gone (sent). */
 export async function getPayload(db: RelayDb | Transaction<DB>, id: string): Promise<SendMessageRequest | undefined> {
   const row = await db.selectFrom('message_payloads').select('payload').where('message_id', '=', id).executeTakeFirst();
@@ -96,8 +120,10 @@ export async function getPayload(db: RelayDb | Transaction<DB>, id: string): Pro
 
 /** Drops a sent message's content (body, attachments); the metadata the API shows stays. */
 export async function dropPayload(trx: Transaction<DB>, id: string): Promise<void> {
-  await trx.deleteFrom('message_payloads').where('message_id', '=', id).execute();
+  await deleteContent(trx, { id });
 }
+
+const deleteContent = prepared<{ id: string }>((db, v) => db.deleteFrom('message_payloads').where('message_id', '=', v.id));
 
 export async function getOwnMessage(db: RelayDb, tokenId: string, id: string): Promise<MessageRow | undefined> {
   return db.selectFrom('messages').selectAll().where('id', '=', id).where('token_id', '=', tokenId).executeTakeFirst();

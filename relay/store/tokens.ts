@@ -1,5 +1,6 @@
 import type { RelayDb } from '../db';
 import { hashToken, newId, newToken } from '../security/tokens';
+import { prepared } from './prepared';
 
 export interface TokenRecord {
   id: string;
@@ -16,14 +17,14 @@ export async function createToken(db: RelayDb, email: string, admin: boolean, no
   return { id, email: normalised, admin, token };
 }
 
+/** Every authenticated request runs it. */
+const tokenByHash = prepared<{ hash: string }, { id: string; email: string; admin: number }>((db, v) =>
+  db.selectFrom('tokens').select(['id', 'email', 'admin']).where('hash', '=', v.hash).where('revoked_at', 'is', null),
+);
+
 export async function findToken(db: RelayDb, token: string): Promise<TokenRecord | undefined> {
-  const row = await db
-    .selectFrom('tokens')
-    .select(['id', 'email', 'admin'])
-    .where('hash', '=', hashToken(token))
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  return row ? { id: row.id, email: row.email, admin: row.admin === 1 } : undefined;
+  const row = (await tokenByHash(db, { hash: hashToken(token) })).rows[0];
+  return row ? { id: row.id, email: row.email, admin: Number(row.admin) === 1 } : undefined;
 }
 
 export async function revokeToken(db: RelayDb, id: string, now: number): Promise<boolean> {

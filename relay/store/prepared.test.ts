@@ -1,0 +1,63 @@
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { migrate } from '../migrations';
+import type { DB } from '../schema';
+import { prepared } from './prepared';
+
+async function db() {
+  const k = new Kysely<DB>({ dialect: new SqliteDialect({ database: new Database(':memory:') }) });
+  await migrate(k, 'sqlite');
+  return k;
+}
+
+describe('prepared statements', () => {
+  it('runs the statement with each call\'s values, constants kept, a value used twice filled twice', async () => {
+    const k = await db();
+    const insert = prepared<{ id: string; email: string; hash: string; now: number }>((d, v) =>
+      d.insertInto('tokens').values({ id: v.id, email: v.email, admin: 0, hash: v.hash, created_at: v.now, revoked_at: null }),
+    );
+    await insert(k, { id: 'tok_1', email: 'a@x.test', hash: 'h1', now: 1 });
+    await insert(k, { id: 'tok_2', email: 'b@x.test', hash: 'h2', now: 2 });
+    const find = prepared<{ hash: string; since: number }, { id: string; email: string }>((d, v) =>
+      d.selectFrom('tokens').select(['id', 'email']).where('hash', '=', v.hash).where('revoked_at', 'is', null).where('created_at', '>=', v.since).where('created_at', '<=', sql<number>`${v.since} + 1000`),
+    );
+    expect((await find(k, { hash: 'h2', since: 0 })).rows).toEqual([{ id: 'tok_2', email: 'b@x.test' }]);
+    expect((await find(k, { hash: 'h1', since: 0 })).rows).toEqual([{ id: 'tok_1', email: 'a@x.test' }]);
+    expect((await find(k, { hash: 'h1', since: 5000 })).rows).toEqual([]);
+    const revoke = prepared<{ now: number; id: string }>((d, v) => d.updateTable('tokens').set({ revoked_at: v.now }).where('id', '=', v.id).where('revoked_at', 'is', null));
+    expect((await revoke(k, { now: 9, id: 'tok_1' })).numAffectedRows).toBe(1n);
+    expect((await revoke(k, { now: 9, id: 'tok_1' })).numAffectedRows).toBe(0n);
+    expect((await find(k, { hash: 'h1', since: 0 })).rows).toEqual([]);
+    await k.destroy();
+  });
+
+  it('works inside a transaction, whose changes it sees', async () => {
+    const k = await db();
+    const count = prepared<{ email: string }, { n: number }>((d, v) => d.selectFrom('tokens').select((eb) => eb.fn.countAll<number>().as('n')).where('email', '=', v.email));
+    await k.transaction().execute(async (trx) => {
+      await trx.insertInto('tokens').values({ id: 't', email: 'c@x.test', admin: 0, hash: 'h', created_at: 1, revoked_at: null }).execute();
+      expect((await count(trx, { email: 'c@x.test' })).rows[0]!.n).toBe(1);
+    });
+    await k.destroy();
+  });
+
+  it('keeps quotes and SQL in values as data', async () => {
+    const k = await db();
+    const insert = prepared<{ id: string; email: string }>((d, v) => d.insertInto('tokens').values({ id: v.id, email: v.email, admin: 0, hash: v.id, created_at: 1, revoked_at: null }));
+    const evil = "x'); drop table tokens; --";
+    await insert(k, { id: 't1', email: evil });
+    expect(await k.selectFrom('tokens').select('email').execute()).toEqual([{ email: evil }]);
+    await k.destroy();
+  });
+
+  it('refuses a run that leaves a value out, rather than binding nothing', async () => {
+    const k = await db();
+    const find = prepared<{ id: string }>((d, v) => d.selectFrom('tokens').select('id').where('id', '=', v.id));
+    expect(() => find(k, {} as { id: string })).toThrow(/needs a value for "id"/);
+    // …and a statement that reads fewer values than a run passes (a column left out of `build`).
+    const spread = prepared<{ id: string; email: string }>((d, v) => d.insertInto('tokens').values({ ...v, admin: 0, hash: 'h', created_at: 1 }));
+    expect(() => spread(k, { id: 't', email: 'e@x.test' })).toThrow(/does not use the value "id"/);
+    await k.destroy();
+  });
+});
