@@ -203,5 +203,5 @@ export async function measureThroughput({ n = 2000, runs = 3, inFlight = 32, con
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const n = Number(process.env.BENCH_N ?? 2000);
-  console.log(JSON.stringify(await measureThroughput({ n, runs: Number(process.env.BENCH_RUNS ?? 3) }), null, 2));
+  console.log(JSON.stringify(await measureThroughput({ n, runs: Number(process.env.BENCH_RUNS ?? 3), warmup: Number(process.env.BENCH_WARMUP ?? WARMUP) }), null, 2));
 }
