@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { Kysely, SqliteDialect, WithSchemaPlugin, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { migrate } from '../migrations';
 import type { DB } from '../schema';
@@ -39,6 +39,19 @@ describe('prepared statements', () => {
       await trx.insertInto('tokens').values({ id: 't', email: 'c@x.test', admin: 0, hash: 'h', created_at: 1, revoked_at: null }).execute();
       expect((await count(trx, { email: 'c@x.test' })).rows[0]!.n).toBe(1);
     });
+    await k.destroy();
+  });
+
+  it('builds afresh for a Kysely instance with plugins, which may spell the statement its own way', async () => {
+    const k = await db();
+    const find = prepared<{ id: string }, { id: string }>((d, v) => d.selectFrom('tokens').select('id').where('id', '=', v.id));
+    await k.insertInto('tokens').values({ id: 't1', email: 'e@x.test', admin: 0, hash: 'h', created_at: 1, revoked_at: null }).execute();
+    expect((await find(k, { id: 't1' })).rows).toEqual([{ id: 't1' }]);
+    // A plugin that puts the table in another schema: this instance gets its own statement (which fails,
+    // there being no such schema), and the plain one keeps the cached statement.
+    const elsewhere = k.withPlugin(new WithSchemaPlugin('nowhere'));
+    await expect(find(elsewhere, { id: 't1' })).rejects.toThrow(/nowhere/);
+    expect((await find(k, { id: 't1' })).rows).toEqual([{ id: 't1' }]);
     await k.destroy();
   });
 

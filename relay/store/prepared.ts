@@ -28,7 +28,10 @@ export function prepared<Values extends Record<string, unknown>, Row = never>(
   const templates = new Map<DbDialect, Template>();
   return (db, values) => {
     const dialect = dialectOf(db);
-    let t = templates.get(dialect);
+    // Kept per dialect, not per Kysely instance: without plugins (the relay has none) a dialect compiles a
+    // statement one way. With plugins, which may rewrite it per instance, it is built afresh each run.
+    const cacheable = db.getExecutor().plugins.length === 0;
+    let t = cacheable ? templates.get(dialect) : undefined;
     if (!t) {
       // Only property reads: spreading `v` or listing its keys finds nothing.
       const v = new Proxy({}, { get: (_, name) => slot(String(name)) }) as { [K in keyof Values]: string };
@@ -37,7 +40,7 @@ export function prepared<Values extends Record<string, unknown>, Row = never>(
       // A value the statement never reads is a mistake in `build` (a column left out), found on the first run.
       const unused = Object.keys(values).find((name) => !t!.fill.includes(name));
       if (unused !== undefined) throw new Error(`prepared statement does not use the value "${unused}": ${compiled.sql}`);
-      templates.set(dialect, t);
+      if (cacheable) templates.set(dialect, t);
     }
     const { compiled, fill } = t;
     const parameters = compiled.parameters.map((p, j) => {
