@@ -98,10 +98,14 @@ const clientCpuMs = () => {
 
 /**
  * Both sides are measured warm: a relay runs for days, so what counts is its steady state, not V8
- * compiling its code (each run starts a fresh relay process; with 50 warm-up messages, a third of
- * its CPU in the measured window went to optimising compilers). Each side gets the same warm-up.
+ * compiling its code. Each run starts a fresh relay process, while the direct side's nodemailer and
+ * the sink live on in their processes from run to run and so were warmer than the relay. Measured
+ * (relay CPU per message, all its threads; 3,000 measured messages): about 2.3 ms after 1,000 or
+ * 3,000 warm-up messages, 1.65 after 6,000, 1.57 after 10,000 — V8 was still optimising both the
+ * relay's threads well past 3,000 (--no-concurrent-recompilation showed it), and the sink's CPU per
+ * message fell with it. Each side gets the same warm-up.
  */
-const WARMUP = 1000;
+const WARMUP = 10_000;
 
 export async function measureThroughput({ n = 2000, runs = 3, inFlight = 32, concurrency = 5, warmup = WARMUP } = {}): Promise<ThroughputFigures & { runs: Run[] }> {
   const sink = await Sink.start();
