@@ -32,7 +32,8 @@ const N = Number(process.env.BENCH_N ?? 2000);
 const LATENCY_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SCALING_SECONDS = Number(process.env.BENCH_SCALING_SECONDS ?? 8);
 const DEPTHS = (process.env.BENCH_DEPTHS ?? '1000,10000,100000').split(',').map(Number);
-const OUTBOX_DELIVER = Number(process.env.BENCH_OUTBOX_DELIVER ?? 300);
+// Every run delivers this many from the same queue, so all runs together must fit in the smallest depth (5 runs of 1,000: 200 each).
+const OUTBOX_DELIVER = Number(process.env.BENCH_OUTBOX_DELIVER ?? Math.min(300, Math.floor(Math.min(...DEPTHS) / RUNS)));
 const PACING_N = Number(process.env.BENCH_PACING_N ?? 2000);
 const CLIENTS = [1, 4, 16];
 const outDir = process.env.SENDWAY_OUT_DIR || '.output';
