@@ -20,6 +20,7 @@ export interface RouteDeps {
   allow: Allowlist;
   lookup: Lookup;
   smtp: SmtpEnv;
+  /** The process's logger. Handlers log through `c.get('log')`, the same logger stamped with the request's id. */
   logger: Logger;
   /** Office 365 modern authentication: code redemption and access tokens for OAuth channels. */
   oauth: MicrosoftTokens;

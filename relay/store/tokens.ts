@@ -24,7 +24,7 @@ const tokenByHash = prepared<{ hash: string }, { id: string; email: string; admi
 
 export async function findToken(db: RelayDb, token: string): Promise<TokenRecord | undefined> {
   const row = (await tokenByHash(db, { hash: hashToken(token) })).rows[0];
-  return row ? { id: row.id, email: row.email, admin: Number(row.admin) === 1 } : undefined;
+  return row ? { id: row.id, email: row.email, admin: row.admin === 1 } : undefined;
 }
 
 export async function revokeToken(db: RelayDb, id: string, now: number): Promise<boolean> {
