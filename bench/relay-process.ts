@@ -7,6 +7,13 @@ import path from 'node:path';
 /** Generous: tsx compiles the relay on start, on a machine other engineers keep busy. */
 const START_TIMEOUT_MS = 60_000;
 
+/** User + system CPU in ms from a /proc/<pid>/stat or /proc/<pid>/task/<tid>/stat line (clock ticks of 10 ms). */
+function statCpuMs(stat: string): number {
+  // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 /** A real relay process (relay/main.ts), as `npm run relay` starts it. */
 export class RelayProcess {
   private agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -79,10 +86,7 @@ export class RelayProcess {
 
   /** CPU time (user + system) the relay process used so far, in ms (Linux /proc; clock ticks of 10 ms). */
   cpuMs(): number {
-    const stat = fs.readFileSync(`/proc/${this.pid}/stat`, 'utf8');
-    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
+    return statCpuMs(fs.readFileSync(`/proc/${this.pid}/stat`, 'utf8'));
   }
 
   /** CPU time (ms) per thread of the relay process (Linux /proc), keyed by thread id ("main" for the main thread). */
@@ -95,8 +99,7 @@ export class RelayProcess {
       } catch {
         continue; // the thread ended meanwhile
       }
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(Number(tid) === this.pid ? 'main' : tid, (Number(fields[11]) + Number(fields[12])) * 10);
+      out.set(Number(tid) === this.pid ? 'main' : tid, statCpuMs(stat));
     }
     return out;
   }

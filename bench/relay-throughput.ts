@@ -105,7 +105,7 @@ const clientCpuMs = () => {
  * relay's threads well past 3,000 (--no-concurrent-recompilation showed it), and the sink's CPU per
  * message fell with it. Each side gets the same warm-up.
  */
-const WARMUP = 10_000;
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 10_000);
 
 export async function measureThroughput({ n = 2000, runs = 3, inFlight = 32, concurrency = 5, warmup = WARMUP } = {}): Promise<ThroughputFigures & { runs: Run[] }> {
   const sink = await Sink.start();
@@ -207,5 +207,5 @@ export async function measureThroughput({ n = 2000, runs = 3, inFlight = 32, con
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const n = Number(process.env.BENCH_N ?? 2000);
-  console.log(JSON.stringify(await measureThroughput({ n, runs: Number(process.env.BENCH_RUNS ?? 3), warmup: Number(process.env.BENCH_WARMUP ?? WARMUP) }), null, 2));
+  console.log(JSON.stringify(await measureThroughput({ n, runs: Number(process.env.BENCH_RUNS ?? 3) }), null, 2));
 }

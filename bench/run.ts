@@ -7,7 +7,8 @@
  *
  * Settings: --runs N or BENCH_RUNS (repeats of each expensive part, default 3;
  * the planner, a few milliseconds a run, does at least 7). Smaller runs while
- * developing: BENCH_N (messages per throughput run), BENCH_SECONDS and
+ * developing: BENCH_N (messages per throughput run), BENCH_WARMUP (warm-up
+ * messages per throughput run and side, default 10,000), BENCH_SECONDS and
  * BENCH_SCALING_SECONDS (autocannon durations), BENCH_DEPTHS and
  * BENCH_OUTBOX_DELIVER (outbox), BENCH_PACING_N, BENCH_COMPOSES (sidebar), and
  * BENCH_RESULTS_DIR to write the results somewhere else than bench/.
