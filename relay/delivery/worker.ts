@@ -14,22 +14,22 @@ import type { DB } from '../schema';
 import { listChannels, type ChannelRecord } from '../store/channels';
 import { dropPayload, getPayload } from '../store/messages';
 import { prepared } from '../store/prepared';
+import { WAITING_M_SQL, WAITING_SQL } from '../store/waiting';
 import { AcceptedContent } from './accepted-content';
 import { composeMail } from './compose';
 import { EgressError, type TransportPool } from './transports';
 
-const DUE = ['queued', 'scheduled', 'retrying'] as const;
-/** The same condition as a literal, so SQLite can use the partial index messages_waiting (migration 3). */
-const WAITING = sql<boolean>`status in ('queued', 'scheduled', 'retrying')`;
 
 // The statements every message runs once it is claimed, built once (store/prepared.ts).
-const claimRow = prepared<{ id: string; now: number; replica: string; leaseUntil: number }, { id: string; attempts: number }>((db, v) =>
+// Only as the candidate was read: still waiting (not cancelled meanwhile) and not claimed since. Without
+// RETURNING, which SQLite runs through a temporary table; the caller knows the new attempt count.
+const claimRow = prepared<{ id: string; attempts: number; now: number; replica: string; leaseUntil: number }>((db, v) =>
   db
     .updateTable('messages')
     .set({ status: 'sending', attempts: sql`attempts + 1`, updated_at: v.now, claimed_by: v.replica, lease_until: v.leaseUntil })
     .where('id', '=', v.id)
-    .where('status', 'in', DUE) // not if cancelled meanwhile
-    .returning(['id', 'attempts']),
+    .where('attempts', '=', v.attempts)
+    .where(WAITING_SQL),
 );
 const markSent = prepared<{ id: string; now: number; lastError: string | null }>((db, v) =>
   db.updateTable('messages').set({ status: 'sent', sent_at: v.now, updated_at: v.now, last_error: v.lastError }).where('id', '=', v.id),
@@ -38,13 +38,13 @@ const ledgerAt = prepared<{ id: number; at: number }>((db, v) => db.updateTable(
 /**
  * Each channel and when its earliest waiting message is due (null: nothing waiting). A GROUP BY over
  * the messages would read every waiting one (about 200 ms at 100,000 queued, and on SQLite that blocks
- * the event loop); this is one messages_waiting index seek per channel instead (3 ms for 2,000
+ * the event loop); this is one messages_queue index seek per channel instead (3 ms for 2,000
  * channels at 100,000 queued), so the look grows with the number of channels, not with the queue.
  * Same text on SQLite and PostgreSQL.
  */
 const EARLIEST_PER_CHANNEL = sql<{ channel_id: string; t: number | null }>`
   select c.id as channel_id,
-    (select min(m.next_attempt_at) from messages m where m.channel_id = c.id and m.status in ('queued', 'scheduled', 'retrying')) as t
+    (select min(m.next_attempt_at) from messages m where m.channel_id = c.id and ${WAITING_M_SQL}) as t
   from channels c where c.deleted_at is null`;
 
 /** How often the worker rereads the whole queue rather than trusting its per-channel hints. */
@@ -441,7 +441,7 @@ export class DeliveryWorker {
           .selectFrom('messages')
           .select(sql<number | null>`min(next_attempt_at)`.as('t'))
           .where('channel_id', '=', channel.id)
-          .where(WAITING)
+          .where(WAITING_SQL)
           .where('next_attempt_at', '>', now)
           .executeTakeFirst();
         if (next?.t == null) this.hint.delete(channel.id);
@@ -546,7 +546,7 @@ export class DeliveryWorker {
       .selectFrom('messages')
       .select(['id', 'recipients', 'attempts', 'message_id'])
       .where('channel_id', '=', channelId)
-      .where(WAITING)
+      .where(WAITING_SQL)
       .where('next_attempt_at', '<=', now)
       .orderBy('next_attempt_at')
       .orderBy('created_at')
@@ -617,8 +617,8 @@ export class DeliveryWorker {
     // waiting message, 74 ms a claim at 100,000 queued.
     const taken: { id: string; attempts: number }[] = [];
     for (const { msg } of claims) {
-      const row = (await claimRow(trx, { id: msg.id, now, replica: this.replica, leaseUntil: now + this.leaseMs })).rows[0];
-      if (row) taken.push(row);
+      const claimed = await claimRow(trx, { id: msg.id, attempts: msg.attempts, now, replica: this.replica, leaseUntil: now + this.leaseMs });
+      if (Number(claimed.numAffectedRows) === 1) taken.push({ id: msg.id, attempts: msg.attempts + 1 });
     }
     if (!taken.length) return [];
     const attempts = new Map(taken.map((t) => [t.id, t.attempts]));

@@ -3,6 +3,7 @@ import type { MessageStatus, MessageView, SendMessageRequest } from '../../share
 import type { RelayDb } from '../db';
 import type { DB, MessagesTable } from '../schema';
 import { prepared } from './prepared';
+import { WAITING_SQL } from './waiting';
 
 export type MessageRow = Selectable<MessagesTable>;
 
@@ -52,40 +53,44 @@ export interface NewMessage {
  */
 export async function insertMessage(trx: Transaction<DB>, m: NewMessage): Promise<{ row: MessageRow; created: boolean }> {
   const scheduled = m.sendAt !== null && m.sendAt > m.now;
-  const inserted = (
-    await insertRow(trx, {
-      id: m.id,
-      token_id: m.tokenId,
-      channel_id: m.channelId,
-      idempotency_key: m.idempotencyKey,
-      request_hash: m.requestHash,
-      message_id: m.messageId,
-      subject: m.request.subject,
-      to_list: JSON.stringify(m.to),
-      recipients: m.recipients,
-      status: scheduled ? 'scheduled' : 'queued',
-      created_at: m.now,
-      send_at: m.sendAt,
-      next_attempt_at: scheduled ? m.sendAt! : m.now,
-    })
-  ).rows[0];
-  if (inserted) {
+  // The row exactly as the statement below stores it: no RETURNING, which SQLite runs through a temporary table.
+  const row: MessageRow = {
+    id: m.id,
+    token_id: m.tokenId,
+    channel_id: m.channelId,
+    idempotency_key: m.idempotencyKey,
+    request_hash: m.requestHash,
+    message_id: m.messageId,
+    subject: m.request.subject,
+    to_list: JSON.stringify(m.to),
+    recipients: m.recipients,
+    status: scheduled ? 'scheduled' : 'queued',
+    attempts: 0,
+    last_error: null,
+    created_at: m.now,
+    send_at: m.sendAt,
+    next_attempt_at: scheduled ? m.sendAt! : m.now,
+    sent_at: null,
+    updated_at: m.now,
+    claimed_by: null,
+    lease_until: null,
+  };
+  const inserted = await insertRow(trx, row);
+  if (Number(inserted.numAffectedRows) === 1) {
     await insertContent(trx, { id: m.id, payload: m.content });
-    return { row: inserted, created: true };
+    return { row, created: true };
   }
-  const row = await trx
+  const existing = await trx
     .selectFrom('messages')
     .selectAll()
     .where('token_id', '=', m.tokenId)
     .where('idempotency_key', '=', m.idempotencyKey)
     .executeTakeFirstOrThrow();
-  return { row, created: false };
+  return { row: existing, created: false };
 }
 
-type NewRow = Pick<MessageRow, 'id' | 'token_id' | 'channel_id' | 'idempotency_key' | 'request_hash' | 'message_id' | 'subject' | 'to_list' | 'recipients' | 'status' | 'created_at' | 'send_at' | 'next_attempt_at'>;
-
 /** Every message accepted runs these two. */
-const insertRow = prepared<NewRow, MessageRow>((db, v) =>
+const insertRow = prepared<MessageRow>((db, v) =>
   db
     .insertInto('messages')
     .values({
@@ -99,16 +104,17 @@ const insertRow = prepared<NewRow, MessageRow>((db, v) =>
       to_list: v.to_list,
       recipients: v.recipients,
       status: v.status,
-      attempts: 0,
-      last_error: null,
+      attempts: v.attempts,
+      last_error: v.last_error,
       created_at: v.created_at,
       send_at: v.send_at,
       next_attempt_at: v.next_attempt_at,
-      sent_at: null,
-      updated_at: v.created_at,
+      sent_at: v.sent_at,
+      updated_at: v.updated_at,
+      claimed_by: v.claimed_by,
+      lease_until: v.lease_until,
     })
-    .onConflict((oc) => oc.columns(['token_id', 'idempotency_key']).doNothing())
-    .returningAll(),
+    .onConflict((oc) => oc.columns(['token_id', 'idempotency_key']).doNothing()),
 );
 const insertContent = prepared<{ id: string; payload: string }>((db, v) => db.insertInto('message_payloads').values({ message_id: v.id, payload: v.payload }));
 
@@ -143,7 +149,7 @@ export async function cancelMessage(db: RelayDb, tokenId: string, id: string, no
     .set({ status: 'cancelled', updated_at: now })
     .where('id', '=', id)
     .where('token_id', '=', tokenId)
-    .where('status', 'in', ['scheduled', 'queued', 'retrying'])
+    .where(WAITING_SQL)
     .executeTakeFirst();
   if (Number(r.numUpdatedRows) > 0) return 'cancelled';
   const row = await getOwnMessage(db, tokenId, id);

@@ -6,6 +6,7 @@ import { domainOf } from '../auth/access';
 import { dialectOf, type RelayDb } from '../db';
 import type { SecretBox } from '../security/secrets';
 import type { GroupCommit } from './group-commit';
+import { WAITING_M_SQL, WAITING_SQL } from './waiting';
 
 const KEY_META = 'unsubscribe_key';
 
@@ -103,7 +104,7 @@ export async function suppress(
         .selectFrom('messages as m')
         .innerJoin('message_payloads as p', 'p.message_id', 'm.id')
         .select(['m.id as id', 'p.payload as payload'])
-        .where(sql<boolean>`m.status in ('queued', 'scheduled', 'retrying')`)
+        .where(WAITING_M_SQL)
         .where(contains)
         .execute();
       const ids = candidates
@@ -123,7 +124,7 @@ export async function suppress(
           .updateTable('messages')
           .set({ status: 'cancelled', last_error: `not sent: ${address} unsubscribed`, updated_at: now })
           .where('id', '=', id)
-          .where(sql<boolean>`status in ('queued', 'scheduled', 'retrying')`)
+          .where(WAITING_SQL)
           .executeTakeFirst();
         cancelled += Number(u.numUpdatedRows);
       }
