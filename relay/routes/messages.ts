@@ -11,7 +11,7 @@ import { validJson, validQuery } from '../middleware/validate';
 import { canonicalJson } from '../store/canonical-json';
 import { getChannel } from '../store/channels';
 import { cancelMessage, getOwnMessage, insertMessage, listOwnMessages, messageView } from '../store/messages';
-import { newId } from '../security/tokens';
+import { timeOrderedId } from '../security/random-id';
 import { suppressionDenial } from '../store/suppressions';
 import type { RouteDeps } from './deps';
 
@@ -71,7 +71,7 @@ export function messageRoutes(deps: RouteDeps) {
     const requestHash = crypto.createHash('sha256').update(content).digest('hex');
     const messageId = `<${crypto.randomUUID()}@${domainOf(addressOf(body.from))}>`;
     const { row, created } = await deps.commits.run((trx) => insertMessage(trx, {
-      id: newId('msg'),
+      id: timeOrderedId('msg', now),
       tokenId: token.id,
       channelId: channel.id,
       idempotencyKey: key.data,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { randomId } from './random-id';
+import { randomId, timeOrderedId } from './random-id';
 
 describe('randomId', () => {
   it('gives base64url ids of the asked size, never the same twice, across many pool refills', () => {
@@ -22,5 +22,21 @@ describe('randomId', () => {
   it('refuses sizes it cannot serve', () => {
     expect(() => randomId(0)).toThrow(RangeError);
     expect(() => randomId(5000)).toThrow(RangeError);
+  });
+});
+
+describe('timeOrderedId', () => {
+  it('sorts by time as plain strings, across digit and letter boundaries, with 12 random bytes after the time', () => {
+    const times = [0, 9, 10, 31, 32, 1_000, 1_764_000_000_000, 1_764_000_000_001, 4_102_444_800_000];
+    const ids = times.map((t) => timeOrderedId('msg', t));
+    for (const id of ids) expect(id).toMatch(/^msg_[0-9a-v]{10}[A-Za-z0-9_-]{16}$/);
+    expect([...ids].sort()).toEqual(ids);
+    expect(ids[0]!.slice(4, 14)).toBe('0000000000');
+    expect(parseInt(ids[6]!.slice(4, 14), 32)).toBe(1_764_000_000_000);
+  });
+
+  it('differs within the same millisecond', () => {
+    const ids = new Set(Array.from({ length: 1000 }, () => timeOrderedId('msg', 1_764_000_000_000)));
+    expect(ids.size).toBe(1000);
   });
 });
