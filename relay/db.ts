@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { DB } from './schema';
 import { migrate } from './migrations';
 import { Checkpointer } from './store/checkpointer';
+import { runPreparedDirectly } from './store/direct-sqlite';
 
 export type RelayDb = Kysely<DB>;
 
@@ -116,14 +117,12 @@ export async function openSqlite(dataDir: string, opts: OpenOptions = {}): Promi
     wal = null;
     return w?.then((h) => h.close()).catch(() => {});
   };
-  const db = new Kysely<DB>({
-    dialect: new SqliteDialect({
-      database: cachingDatabase(sqlite, 256, () => {
-        checkpointer?.requestStop();
-        void closeWal();
-      }),
-    }),
+  const connection = cachingDatabase(sqlite, 256, () => {
+    checkpointer?.requestStop();
+    void closeWal();
   });
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: connection }) });
+  runPreparedDirectly(db, connection);
   await migrate(db, 'sqlite');
   for (const extra of ['-wal', '-shm']) {
     if (fs.existsSync(file + extra)) fs.chmodSync(file + extra, 0o600);

@@ -3,6 +3,7 @@ import { Kysely, SqliteDialect, WithSchemaPlugin, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { migrate } from '../migrations';
 import type { DB } from '../schema';
+import { runPreparedDirectly } from './direct-sqlite';
 import { prepared } from './prepared';
 
 async function db() {
@@ -71,6 +72,44 @@ describe('prepared statements', () => {
     // …and a statement that reads fewer values than a run passes (a column left out of `build`).
     const spread = prepared<{ id: string; email: string }>((d, v) => d.insertInto('tokens').values({ ...v, admin: 0, hash: 'h', created_at: 1 }));
     expect(() => spread(k, { id: 't', email: 'e@x.test' })).toThrow(/does not use the value "id"/);
+    await k.destroy();
+  });
+
+  it('runs straight on a registered SQLite connection inside a transaction, as part of it, and through Kysely outside one', async () => {
+    const sqlite = new Database(':memory:');
+    const ran: string[] = [];
+    const k = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }), log: (e) => void ran.push(e.query.sql) });
+    runPreparedDirectly(k, sqlite);
+    await migrate(k, 'sqlite');
+    const insert = prepared<{ id: string }>((d, v) => d.insertInto('tokens').values({ id: v.id, email: 'e@x.test', admin: 0, hash: v.id, created_at: 1, revoked_at: null }));
+    const revoke = prepared<{ id: string }>((d, v) => d.updateTable('tokens').set({ revoked_at: 2 }).where('id', '=', v.id));
+    const find = prepared<{ id: string }, { id: string; revoked_at: number | null }>((d, v) => d.selectFrom('tokens').select(['id', 'revoked_at']).where('id', '=', v.id));
+    ran.length = 0;
+
+    await k.transaction().execute(async (trx) => {
+      expect(await insert(trx, { id: 't1' })).toMatchObject({ numAffectedRows: 1n, insertId: 1n, rows: [] });
+      expect((await revoke(trx, { id: 't1' })).numAffectedRows).toBe(1n);
+      expect((await revoke(trx, { id: 'nobody' })).numAffectedRows).toBe(0n);
+      expect((await find(trx, { id: 't1' })).rows).toEqual([{ id: 't1', revoked_at: 2 }]);
+    });
+    // Kysely ran only the transaction's begin and commit; the statements went to the connection.
+    expect(ran).toEqual(['begin', 'commit']);
+
+    // A failing transaction takes the statements run directly with it.
+    await expect(
+      k.transaction().execute(async (trx) => {
+        await insert(trx, { id: 't2' });
+        throw new Error('changed my mind');
+      }),
+    ).rejects.toThrow('changed my mind');
+    expect((await find(k, { id: 't2' })).rows).toEqual([]);
+    // A constraint error is a rejected promise, as through Kysely.
+    await expect(k.transaction().execute((trx) => insert(trx, { id: 't1' }))).rejects.toThrow(/UNIQUE/);
+
+    // Outside a transaction Kysely runs them, waiting its turn for the connection.
+    ran.length = 0;
+    expect((await find(k, { id: 't1' })).rows).toEqual([{ id: 't1', revoked_at: 2 }]);
+    expect(ran).toEqual(['select "id", "revoked_at" from "tokens" where "id" = ?']);
     await k.destroy();
   });
 });

@@ -1,6 +1,7 @@
 import type { Compilable, CompiledQuery, Kysely, QueryResult } from 'kysely';
 import { dialectOf, type DbDialect } from '../db';
 import type { DB } from '../schema';
+import { directConnection, runOn } from './direct-sqlite';
 
 /** Stands in for the value named `name` while a statement is built; no real value looks like one. */
 const slot = (name: string) => `\u0000sendway-value:${name}\u0000`;
@@ -49,6 +50,14 @@ export function prepared<Values extends Record<string, unknown>, Row = never>(
       if (!(name in values)) throw new Error(`prepared statement needs a value for "${name}": ${compiled.sql}`);
       return values[name];
     });
+    const direct = cacheable ? directConnection(db) : undefined;
+    if (direct) {
+      try {
+        return Promise.resolve(runOn<Row>(direct, compiled.sql, parameters));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
     return db.executeQuery<Row>({ ...compiled, parameters } as CompiledQuery<Row>);
   };
 }
