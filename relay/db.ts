@@ -104,9 +104,13 @@ export async function openSqlite(dataDir: string, opts: OpenOptions = {}): Promi
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  // 64 MiB of page cache (SQLite's default is 2 MiB): with 10 KB messages, the queue's recent rows stay
+  // 16 MiB of page cache (SQLite's default is 2 MiB): with 10 KB messages, the queue's recent rows stay
   // cached between acceptance and claim instead of being read back from the file for every claim and update.
-  sqlite.pragma('cache_size = -65536');
+  // Not more: a commit in which a B-tree split took pages out of order (usual once sent mail's content pages
+  // are free for reuse) ends with a walk over the cache's whole hash table, so a larger cache makes those
+  // commits dearer. Measured on the relay's main thread: that walk 3.8% of its CPU at 64 MiB and 1% at
+  // 16 MiB, reading pages back 1.0% and 1.4%.
+  sqlite.pragma('cache_size = -16384');
   // After a burst the log is cut back to this size when it restarts, rather than staying at its peak.
   sqlite.pragma('journal_size_limit = 67108864');
   let checkpointer: Checkpointer | null = null;
