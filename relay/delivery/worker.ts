@@ -19,7 +19,6 @@ import { AcceptedContent } from './accepted-content';
 import { composeMail } from './compose';
 import { EgressError, type TransportPool } from './transports';
 
-
 // The statements every message runs once it is claimed, built once (store/prepared.ts).
 // Only as the candidate was read: still waiting (not cancelled meanwhile) and not claimed since. Without
 // RETURNING, which SQLite runs through a temporary table; the caller knows the new attempt count.
