@@ -126,7 +126,7 @@ export async function openSqlite(dataDir: string, opts: OpenOptions = {}): Promi
     void closeWal();
   });
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: connection }) });
-  runPreparedDirectly(db, connection);
+  runPreparedDirectly(db, connection, () => sqlite.inTransaction);
   await migrate(db, 'sqlite');
   for (const extra of ['-wal', '-shm']) {
     if (fs.existsSync(file + extra)) fs.chmodSync(file + extra, 0o600);

@@ -9,7 +9,7 @@ import type { RelayDb } from '../db';
 import type { Logger } from '../log';
 import { tokenVerdict } from '../oauth/smtp-auth';
 import type { GroupCommit } from '../store/group-commit';
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../schema';
 import { listChannels, type ChannelRecord } from '../store/channels';
 import { dropPayload, getPayload } from '../store/messages';
@@ -32,6 +32,24 @@ const claimRow = prepared<{ id: string; attempts: number; now: number; replica: 
 );
 const markSent = prepared<{ id: string; now: number; lastError: string | null }>((db, v) =>
   db.updateTable('messages').set({ status: 'sent', sent_at: v.now, updated_at: v.now, last_error: v.lastError }).where('id', '=', v.id),
+);
+type DueValues = { channelId: string; now: number; limit: number };
+/** A channel's due messages in send order, the first `limit` (candidates()); locked for a shared queue. */
+const dueQuery = (db: Kysely<DB>, v: DueValues) =>
+  db
+    .selectFrom('messages')
+    .select(['id', 'recipients', 'attempts', 'message_id'])
+    .where('channel_id', '=', v.channelId)
+    .where(WAITING_SQL)
+    .where('next_attempt_at', '<=', v.now)
+    .orderBy('next_attempt_at')
+    .orderBy('created_at')
+    .limit(v.limit);
+const due = prepared<DueValues, Candidate>((db, v) => dueQuery(db, v));
+const dueLocked = prepared<DueValues, Candidate>((db, v) => dueQuery(db, v).forUpdate().skipLocked());
+/** When a channel's next waiting message is due, after `now`. */
+const nextDue = prepared<{ channelId: string; now: number }, { t: number | null }>((db, v) =>
+  db.selectFrom('messages').select(sql<number | null>`min(next_attempt_at)`.as('t')).where('channel_id', '=', v.channelId).where(WAITING_SQL).where('next_attempt_at', '>', v.now),
 );
 const ledgerAt = prepared<{ id: number; at: number }>((db, v) => db.updateTable('ledger').set({ at: v.at }).where('id', '=', v.id).where('at', '<', v.at));
 /**
@@ -436,13 +454,7 @@ export class DeliveryWorker {
         soonest(picked.pacedUntil);
       } else if (picked.claims.length < picked.free) {
         // Fewer due than connections free: nothing else is due now; remember when the next one is.
-        const next = await db
-          .selectFrom('messages')
-          .select(sql<number | null>`min(next_attempt_at)`.as('t'))
-          .where('channel_id', '=', channel.id)
-          .where(WAITING_SQL)
-          .where('next_attempt_at', '>', now)
-          .executeTakeFirst();
+        const next = (await nextDue(db, { channelId: channel.id, now })).rows[0];
         if (next?.t == null) this.hint.delete(channel.id);
         else {
           this.hint.set(channel.id, next.t);
@@ -540,18 +552,8 @@ export class DeliveryWorker {
   }
 
   /** Due messages of a channel in send order. With a shared queue, locked: another relay's claim skips them. */
-  private candidates(db: RelayDb | Transaction<DB>, channelId: string, now: number, limit: number): Promise<Candidate[]> {
-    return db
-      .selectFrom('messages')
-      .select(['id', 'recipients', 'attempts', 'message_id'])
-      .where('channel_id', '=', channelId)
-      .where(WAITING_SQL)
-      .where('next_attempt_at', '<=', now)
-      .orderBy('next_attempt_at')
-      .orderBy('created_at')
-      .limit(limit)
-      .$if(this.shared, (q) => q.forUpdate().skipLocked())
-      .execute();
+  private async candidates(db: RelayDb | Transaction<DB>, channelId: string, now: number, limit: number): Promise<Candidate[]> {
+    return (await (this.shared ? dueLocked : due)(db, { channelId, now, limit })).rows;
   }
 
   /**

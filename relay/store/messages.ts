@@ -116,11 +116,12 @@ const insertRow = prepared<MessageRow>((db, v) =>
     })
     .onConflict((oc) => oc.columns(['token_id', 'idempotency_key']).doNothing()),
 );
+const selectContent = prepared<{ id: string }, { payload: string }>((db, v) => db.selectFrom('message_payloads').select('payload').where('message_id', '=', v.id));
 const insertContent = prepared<{ id: string; payload: string }>((db, v) => db.insertInto('message_payloads').values({ message_id: v.id, payload: v.payload }));
 
 /** A message's content as accepted, or undefined once it is gone (sent). */
 export async function getPayload(db: RelayDb | Transaction<DB>, id: string): Promise<SendMessageRequest | undefined> {
-  const row = await db.selectFrom('message_payloads').select('payload').where('message_id', '=', id).executeTakeFirst();
+  const row = (await selectContent(db, { id })).rows[0];
   return row ? (JSON.parse(row.payload) as SendMessageRequest) : undefined;
 }
 

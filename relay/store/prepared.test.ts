@@ -75,11 +75,11 @@ describe('prepared statements', () => {
     await k.destroy();
   });
 
-  it('runs straight on a registered SQLite connection inside a transaction, as part of it, and through Kysely outside one', async () => {
+  it('runs straight on a registered SQLite connection inside a transaction, as part of it, and outside one while none is open', async () => {
     const sqlite = new Database(':memory:');
     const ran: string[] = [];
     const k = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }), log: (e) => void ran.push(e.query.sql) });
-    runPreparedDirectly(k, sqlite);
+    runPreparedDirectly(k, sqlite, () => sqlite.inTransaction);
     await migrate(k, 'sqlite');
     const insert = prepared<{ id: string }>((d, v) => d.insertInto('tokens').values({ id: v.id, email: 'e@x.test', admin: 0, hash: v.id, created_at: 1, revoked_at: null }));
     const revoke = prepared<{ id: string }>((d, v) => d.updateTable('tokens').set({ revoked_at: 2 }).where('id', '=', v.id));
@@ -102,14 +102,26 @@ describe('prepared statements', () => {
         throw new Error('changed my mind');
       }),
     ).rejects.toThrow('changed my mind');
-    expect((await find(k, { id: 't2' })).rows).toEqual([]);
     // A constraint error is a rejected promise, as through Kysely.
     await expect(k.transaction().execute((trx) => insert(trx, { id: 't1' }))).rejects.toThrow(/UNIQUE/);
 
-    // Outside a transaction Kysely runs them, waiting its turn for the connection.
+    // Outside a transaction, with none open, directly too: it sees what is committed.
     ran.length = 0;
+    expect((await find(k, { id: 't2' })).rows).toEqual([]);
     expect((await find(k, { id: 't1' })).rows).toEqual([{ id: 't1', revoked_at: 2 }]);
-    expect(ran).toEqual(['select "id", "revoked_at" from "tokens" where "id" = ?']);
+    expect(ran).toEqual([]);
+
+    // While a transaction is open, a statement outside it goes through Kysely and waits for the connection:
+    // it never runs inside someone else's transaction, and sees that transaction's writes only once committed.
+    let later: Promise<{ rows: { id: string; revoked_at: number | null }[] }> | undefined;
+    await k.transaction().execute(async (trx) => {
+      await insert(trx, { id: 't3' });
+      later = find(k, { id: 't3' });
+      await new Promise((r) => setTimeout(r, 20));
+      expect(ran).toEqual(['begin']);
+    });
+    expect((await later!).rows).toEqual([{ id: 't3', revoked_at: null }]);
+    expect(ran).toEqual(['begin', 'commit', 'select "id", "revoked_at" from "tokens" where "id" = ?']);
     await k.destroy();
   });
 });
