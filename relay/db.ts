@@ -170,6 +170,10 @@ export async function openPostgres(url: string, opts: { max?: number } = {}): Pr
   const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, types: types as pg.CustomTypesConfig });
   // An idle connection the server drops (restart, failover) must not crash the relay; the pool replaces it.
   pool.on('error', () => {});
+  // The pool listens for that only while a client is idle. One handed out (between a transaction's
+  // statements, say) whose server goes away would raise an 'error' nobody handles, ending the process:
+  // the statement that next uses it fails instead, and the pool drops the broken client on release.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   try {
     await migrate(db, 'postgres');
