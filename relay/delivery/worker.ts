@@ -33,6 +33,9 @@ const claimRow = prepared<{ id: string; attempts: number; now: number; replica: 
 const markSent = prepared<{ id: string; now: number; lastError: string | null }>((db, v) =>
   db.updateTable('messages').set({ status: 'sent', sent_at: v.now, updated_at: v.now, last_error: v.lastError }).where('id', '=', v.id),
 );
+const ledgerAt = prepared<{ id: number; at: number }>((db, v) => db.updateTable('ledger').set({ at: v.at }).where('id', '=', v.id).where('at', '<', v.at));
+
+// The look-ups of each pass over the queue, built once too.
 type DueValues = { channelId: string; now: number; limit: number };
 /** A channel's due messages in send order, the first `limit` (candidates()); locked for a shared queue. */
 const dueQuery = (db: Kysely<DB>, v: DueValues) =>
@@ -51,7 +54,6 @@ const dueLocked = prepared<DueValues, Candidate>((db, v) => dueQuery(db, v).forU
 const nextDue = prepared<{ channelId: string; now: number }, { t: number | null }>((db, v) =>
   db.selectFrom('messages').select(sql<number | null>`min(next_attempt_at)`.as('t')).where('channel_id', '=', v.channelId).where(WAITING_SQL).where('next_attempt_at', '>', v.now),
 );
-const ledgerAt = prepared<{ id: number; at: number }>((db, v) => db.updateTable('ledger').set({ at: v.at }).where('id', '=', v.id).where('at', '<', v.at));
 /**
  * Each channel and when its earliest waiting message is due (null: nothing waiting). A GROUP BY over
  * the messages would read every waiting one (about 200 ms at 100,000 queued, and on SQLite that blocks

@@ -4,6 +4,7 @@ import type { Channel, Provider, Security } from '../../shared/schemas/relay-api
 import type { RelayDb } from '../db';
 import type { ChannelsTable } from '../schema';
 import { prepared } from './prepared';
+import { WAITING_SQL } from './waiting';
 
 /** A channel row with its JSON columns parsed. `passwordEnc` stays sealed until the transport needs it. */
 export interface ChannelRecord {
@@ -134,7 +135,7 @@ export async function deleteChannel(db: RelayDb, id: string, now: number): Promi
       .updateTable('messages')
       .set({ status: 'cancelled', last_error: 'channel deleted', updated_at: now })
       .where('channel_id', '=', id)
-      .where('status', 'in', ['scheduled', 'queued', 'retrying'])
+      .where(WAITING_SQL)
       .execute();
   });
 }
