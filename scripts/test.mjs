@@ -36,7 +36,7 @@ for (const [name, args] of [
 
 const extra = process.argv.slice(2);
 process.env.SENDWAY_PACKAGES_READY = '1';
-step('vitest', 'npx', [
+const vitestOk = step('vitest', 'npx', [
   'vitest', 'run',
   '--reporter=default', '--reporter=json', `--outputFile.json=${REPORT}`,
   ...extra,
@@ -44,6 +44,7 @@ step('vitest', 'npx', [
 
 if (fs.existsSync(REPORT)) {
   const report = JSON.parse(fs.readFileSync(REPORT, 'utf8'));
+  const failedBefore = failed;
   passed += report.numPassedTests;
   failed += report.numFailedTests;
   skipped += report.numPendingTests + (report.numTodoTests ?? 0);
@@ -53,6 +54,13 @@ if (fs.existsSync(REPORT)) {
       console.log(`✘ suite failed to run: ${file.name}: ${file.message ?? ''}`);
       failed++;
     }
+  }
+  // Vitest also fails a run whose tests all passed when something escaped them: an unhandled error or
+  // rejection (a crashed server, a stray socket error). The report counts no failed test for it, so the
+  // exit status (or `success: false`) is what says so; count it as one failure rather than pass the run.
+  if (failed === failedBefore && (!vitestOk || report.success === false)) {
+    console.log('✘ vitest failed without a failed test (an unhandled error: see its output above)');
+    failed++;
   }
 } else {
   console.log('✘ vitest wrote no report');
