@@ -6,6 +6,7 @@ import { domainOf } from '../auth/access';
 import { dialectOf, type RelayDb } from '../db';
 import type { SecretBox } from '../security/secrets';
 import type { GroupCommit } from './group-commit';
+import { prepared } from './prepared';
 import { WAITING_M_SQL, WAITING_SQL } from './waiting';
 
 const KEY_META = 'unsubscribe_key';
@@ -27,7 +28,7 @@ export async function unsubscribeKey(db: RelayDb, box: SecretBox): Promise<Buffe
   return Buffer.from(box.open(row!.value, `meta:${KEY_META}`), 'hex');
 }
 
-const view = (r: { address: string; domain: string; source: string; created_at: number }): Suppression => ({
+const view = (r: SuppressionRow): Suppression => ({
   address: r.address,
   domain: r.domain,
   source: r.source as SuppressionSource,
@@ -39,8 +40,28 @@ export function recipientsOf(m: Pick<MailContent, 'to' | 'cc' | 'bcc'>): string[
   return [...new Set([...m.to, ...(m.cc ?? []), ...(m.bcc ?? [])].map((a) => addressOf(a).toLowerCase()))];
 }
 
+/** Up to this many recipients are looked up one prepared statement each; more go in one `in (…)` query. */
+const ONE_BY_ONE = 8;
+
+const suppressionOf = prepared<{ domain: string; address: string }, SuppressionRow>((db, v) =>
+  db.selectFrom('suppressions').selectAll().where('domain', '=', v.domain).where('address', '=', v.address),
+);
+
+type SuppressionRow = { address: string; domain: string; source: string; created_at: number };
+
 export async function suppressedAmong(db: RelayDb, domain: string, addresses: readonly string[]): Promise<Suppression[]> {
   if (!addresses.length) return [];
+  if (addresses.length <= ONE_BY_ONE) {
+    // Checked for every message accepted, nearly always for one to a few recipients: a prepared statement per
+    // address costs a few µs each, where building the `in (…)` list's statement anew costs several times that.
+    const d = domain.toLowerCase();
+    const hits: Suppression[] = [];
+    for (const address of addresses) {
+      const { rows } = await suppressionOf(db, { domain: d, address: address.toLowerCase() });
+      if (rows[0]) hits.push(view(rows[0]));
+    }
+    return hits;
+  }
   const rows = await db
     .selectFrom('suppressions')
     .selectAll()
