@@ -123,9 +123,21 @@ export class RelayProcess {
    * POST with node:http over a keep-alive agent: a load generator as light as it can be, since on
    * this machine it shares the cores with the relay and the sink (fetch costs several times more CPU
    * per request). Resolves with the status and the response body.
+   *
+   * A request written to a kept-alive socket just as the relay closed it for idleness (Node's server
+   * does after 5 s; the wait for delivery between warm-up and measurement can be longer) fails with
+   * ECONNRESET before any answer. With an Idempotency-Key it is sent once more, as Node's documentation
+   * advises for reused sockets: the relay answers a repeat with the same message, never a second one.
    */
   post(token: string, urlPath: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
     const payload = Buffer.from(JSON.stringify(body));
+    return this.send(token, urlPath, payload, headers).catch((error: NodeJS.ErrnoException & { reused?: boolean }) => {
+      if (error.reused && error.code === 'ECONNRESET' && 'Idempotency-Key' in headers) return this.send(token, urlPath, payload, headers);
+      throw error;
+    });
+  }
+
+  private send(token: string, urlPath: string, payload: Buffer, headers: Record<string, string>): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
       const req = http.request(
         this.url + urlPath,
@@ -141,7 +153,7 @@ export class RelayProcess {
           res.on('error', reject);
         },
       );
-      req.on('error', reject);
+      req.on('error', (error) => reject(Object.assign(error, { reused: req.reusedSocket })));
       req.end(payload);
     });
   }
