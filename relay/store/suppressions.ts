@@ -28,6 +28,8 @@ export async function unsubscribeKey(db: RelayDb, box: SecretBox): Promise<Buffe
   return Buffer.from(box.open(row!.value, `meta:${KEY_META}`), 'hex');
 }
 
+type SuppressionRow = { address: string; domain: string; source: string; created_at: number };
+
 const view = (r: SuppressionRow): Suppression => ({
   address: r.address,
   domain: r.domain,
@@ -47,8 +49,6 @@ const suppressionOf = prepared<{ domain: string; address: string }, SuppressionR
   db.selectFrom('suppressions').selectAll().where('domain', '=', v.domain).where('address', '=', v.address),
 );
 
-type SuppressionRow = { address: string; domain: string; source: string; created_at: number };
-
 export async function suppressedAmong(db: RelayDb, domain: string, addresses: readonly string[]): Promise<Suppression[]> {
   if (!addresses.length) return [];
   if (addresses.length <= ONE_BY_ONE) {
@@ -56,8 +56,9 @@ export async function suppressedAmong(db: RelayDb, domain: string, addresses: re
     // address costs a few µs each, where building the `in (…)` list's statement anew costs several times that.
     const d = domain.toLowerCase();
     const hits: Suppression[] = [];
-    for (const address of addresses) {
-      const { rows } = await suppressionOf(db, { domain: d, address: address.toLowerCase() });
+    // Once each, as the `in (…)` query answers: a list may name one address twice, in any letter case.
+    for (const address of new Set(addresses.map((a) => a.toLowerCase()))) {
+      const { rows } = await suppressionOf(db, { domain: d, address });
       if (rows[0]) hits.push(view(rows[0]));
     }
     return hits;
