@@ -50,29 +50,21 @@ const suppressionOf = prepared<{ domain: string; address: string }, SuppressionR
 );
 
 export async function suppressedAmong(db: RelayDb, domain: string, addresses: readonly string[]): Promise<Suppression[]> {
-  if (!addresses.length) return [];
-  if (addresses.length <= ONE_BY_ONE) {
+  const d = domain.toLowerCase();
+  // Once each, in any letter case: a list may name one address twice.
+  const list = [...new Set(addresses.map((a) => a.toLowerCase()))];
+  if (!list.length) return [];
+  if (list.length <= ONE_BY_ONE) {
     // Checked for every message accepted, nearly always for one to a few recipients: a prepared statement per
     // address costs a few µs each, where building the `in (…)` list's statement anew costs several times that.
-    const d = domain.toLowerCase();
     const hits: Suppression[] = [];
-    // Once each, as the `in (…)` query answers: a list may name one address twice, in any letter case.
-    for (const address of new Set(addresses.map((a) => a.toLowerCase()))) {
+    for (const address of list) {
       const { rows } = await suppressionOf(db, { domain: d, address });
       if (rows[0]) hits.push(view(rows[0]));
     }
     return hits;
   }
-  const rows = await db
-    .selectFrom('suppressions')
-    .selectAll()
-    .where('domain', '=', domain.toLowerCase())
-    .where(
-      'address',
-      'in',
-      addresses.map((a) => a.toLowerCase()),
-    )
-    .execute();
+  const rows = await db.selectFrom('suppressions').selectAll().where('domain', '=', d).where('address', 'in', list).execute();
   return rows.map(view);
 }
 

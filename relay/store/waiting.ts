@@ -7,8 +7,9 @@ const spell = (status: string) => `(${status} = 'queued' or ${status} = 'schedul
  * Mail waiting to be sent ("queued", "scheduled" or "retrying"), spelled exactly as the partial index
  * messages_queue is (migration 8 keeps its own copy of the text, as migrations do; migrations.test.ts
  * checks that a query with this one uses the index): SQLite uses a partial index only for a query that
- * repeats its condition, and PostgreSQL proves it from the same text. Spelled with `or`, not `in (…)`: SQLite tests
- * a list of three or more through a temporary table, built and dropped each time the condition is tested.
+ * repeats its condition, and PostgreSQL proves it from the same text. Spelled with `or`, not `in (…)`:
+ * SQLite tests a list of three or more through a temporary table, built and dropped each time the
+ * condition is tested.
  */
 export const WAITING_SQL = sql.raw<boolean>(spell('status'));
 
