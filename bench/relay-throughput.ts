@@ -1,9 +1,9 @@
 /**
- * Relay throughput: N messages posted to a real relay process and delivered
- * to the SMTP sink, from the first POST to the sink's last 250 — next to
+ * Relay throughput: messages posted to a real relay process and delivered to
+ * the SMTP sink, from the first POST to the sink's last 250 — next to
  * nodemailer's pooled transport sending the same messages straight to the same
  * sink, in the same run, with the same pool settings (connections, messages per
- * connection).
+ * connection), the two sides' timed stretches interleaved (measureThroughput).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -95,6 +95,7 @@ const clientCpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
+const wallMs = () => performance.timeOrigin + performance.now();
 
 /**
  * Both sides are measured warm: a relay runs for days, so what counts is its steady state, not V8
@@ -107,43 +108,25 @@ const clientCpuMs = () => {
  */
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 10_000);
 
+/** One timed stretch of one side: `n` messages from the first send to the sink's last 250. */
+type Segment = { n: number; ms: number; cpuMs: number; sinkCpuMs: number; clientCpuMs: number; duplicates: number };
+
+/**
+ * Each run measures the relay and the direct pool twice each, in the order relay, direct, direct,
+ * relay, `n` messages every time, both sides already warm. The machine is shared and its load
+ * drifts: measured one after the other, the two sides of a run saw different loads (direct alone
+ * ranged 591–1,075 msg/s within one five-run bench). Interleaved symmetrically, a steady drift
+ * weighs on both sides alike, and each side's rate is its 2n messages over its two stretches' time.
+ */
 export async function measureThroughput({ n = 2000, runs = 3, inFlight = 32, concurrency = 5, warmup = WARMUP } = {}): Promise<ThroughputFigures & { runs: Run[] }> {
   const sink = await Sink.start();
   const all: Run[] = [];
   let duplicates = 0;
+  let offset = 0;
   try {
     for (let run = 0; run < runs; run++) {
-      // Relay: fresh process and database each run.
+      // Relay: a fresh process and database each run. Direct: nodemailer's pool to the same sink.
       const { relay, token, channelId } = await setupRelay(sink, concurrency);
-      await postMessages(relay, token, channelId, warmup, inFlight, 1_000_000); // warm-up
-      await sink.waitFor(warmup);
-      await sink.reset();
-      const [relayCpu0, clientCpu0, sinkCpu0] = [relay.cpuMs(), clientCpuMs(), (await sink.stats()).cpuMs];
-      const threads0 = relay.threadCpuMs();
-      const io0 = relay.io();
-      const t0 = performance.timeOrigin + performance.now();
-      await postMessages(relay, token, channelId, n, inFlight, run * n);
-      const acceptedAt = performance.timeOrigin + performance.now();
-      const [tailCpu0, tailCount0] = [relay.cpuMs(), (await sink.stats()).count];
-      const relayStats: SinkStats = await sink.waitFor(n);
-      // Once every POST is answered, the relay only delivers: its CPU per message then.
-      const relayDeliveryCpu = n > tailCount0 + 100 ? (relay.cpuMs() - tailCpu0) / (n - tailCount0) : NaN;
-      const relayCpu = (relay.cpuMs() - relayCpu0) / n;
-      const relayClientCpu = (clientCpuMs() - clientCpu0) / n;
-      const relaySinkCpu = (relayStats.cpuMs - sinkCpu0) / n;
-      const rssBytes = relay.peakRss();
-      const io1 = relay.io();
-      // Where the relay's time and writes go, per message (printed with BENCH_VERBOSE): each thread's CPU
-      // (main, the SMTP thread, V8's helpers, the checkpointer), and bytes and write calls to sockets and files.
-      const perMsg = (x: number, digits: number) => +(x / n).toFixed(digits);
-      const ioPerMsg = { wcharKB: perMsg((io1.wchar - io0.wchar) / 1024, 1), syscw: perMsg(io1.syscw - io0.syscw, 1), diskKB: perMsg((io1.writeBytes - io0.writeBytes) / 1024, 1) };
-      const threads = [...relay.threadCpuMs()].map(([tid, ms]) => [tid, perMsg(ms - (threads0.get(tid) ?? 0), 3)] as const).filter(([, v]) => v > 0);
-      duplicates += relayStats.duplicates;
-      await relay.stop();
-      const relayRate = n / ((relayStats.lastAt - t0) / 1000);
-      await sink.reset();
-
-      // Direct: nodemailer's pool to the same sink.
       const transport = nodemailer.createTransport({
         pool: true,
         maxConnections: concurrency,
@@ -155,31 +138,87 @@ export async function measureThroughput({ n = 2000, runs = 3, inFlight = 32, con
         tls: { ca: CA(), servername: 'localhost' },
         auth: { user: SINK_USER, pass: SINK_PASS },
       });
-      await pool(warmup, inFlight, (i) => transport.sendMail({ ...message(1_000_000 + i, ''), to: `lead${i}@customer.test` }));
-      await sink.waitFor(warmup);
-      await sink.reset();
-      const [directCpu0, directSinkCpu0] = [clientCpuMs(), (await sink.stats()).cpuMs];
-      const d0 = performance.timeOrigin + performance.now();
-      await pool(n, inFlight, (i) => transport.sendMail({ from: FROM, to: `lead${i}@customer.test`, subject: `Bench ${i}`, text: body10k(i) }));
-      const directStats = await sink.waitFor(n);
-      const directCpu = (clientCpuMs() - directCpu0) / n;
-      const directSinkCpu = (directStats.cpuMs - directSinkCpu0) / n;
-      transport.close();
-      const directRate = n / ((directStats.lastAt - d0) / 1000);
-      await sink.reset();
-      all.push({
-        relay: relayRate,
-        direct: directRate,
-        ratio: relayRate / directRate,
-        relayAcceptPerSec: n / ((acceptedAt - t0) / 1000),
-        relayDeliveryOnlyCpuMsPerMsg: relayDeliveryCpu,
-        rssBytes,
-        cpu: { relay: relayCpu, relayClient: relayClientCpu, relaySink: relaySinkCpu, direct: directCpu, directSink: directSinkCpu },
-      });
-      if (process.env.BENCH_VERBOSE) {
-        console.error(JSON.stringify(all.at(-1)));
-        console.error(JSON.stringify({ relayThreadsCpuMsPerMsg: Object.fromEntries(threads), relayIoPerMsg: ioPerMsg }));
-        console.error(JSON.stringify({ relaySink: { connections: relayStats.connections, bytes: relayStats.bytes }, directSink: { connections: directStats.connections, bytes: directStats.bytes } }));
+      try {
+        await postMessages(relay, token, channelId, warmup, inFlight, 1_000_000); // warm-up
+        await sink.waitFor(warmup);
+        await sink.reset();
+        await pool(warmup, inFlight, (i) => transport.sendMail({ ...message(1_000_000 + i, ''), to: `lead${i}@customer.test` }));
+        await sink.waitFor(warmup);
+        await sink.reset();
+
+        // BENCH_VERBOSE: where the relay's time and writes go, per message — each thread's CPU (main,
+        // the SMTP thread, V8's helpers, the checkpointer), and bytes and write calls to sockets and files.
+        const threads0 = relay.threadCpuMs();
+        const io0 = relay.io();
+        let accepted = { n: 0, ms: 0 };
+        let tail = { n: 0, cpuMs: 0 };
+        const relaySegment = async (): Promise<Segment> => {
+          const [cpu0, client0, sink0] = [relay.cpuMs(), clientCpuMs(), (await sink.stats()).cpuMs];
+          const t0 = wallMs();
+          await postMessages(relay, token, channelId, n, inFlight, offset);
+          offset += n;
+          accepted = { n: accepted.n + n, ms: accepted.ms + (wallMs() - t0) };
+          const [tailCpu0, tailCount0] = [relay.cpuMs(), (await sink.stats()).count];
+          const stats = await sink.waitFor(n);
+          // Once every POST is answered, the relay only delivers: its CPU per message then.
+          if (n > tailCount0 + 100) tail = { n: tail.n + n - tailCount0, cpuMs: tail.cpuMs + relay.cpuMs() - tailCpu0 };
+          await sink.reset();
+          return { n, ms: stats.lastAt - t0, cpuMs: relay.cpuMs() - cpu0, sinkCpuMs: stats.cpuMs - sink0, clientCpuMs: clientCpuMs() - client0, duplicates: stats.duplicates };
+        };
+        const directSegment = async (): Promise<Segment> => {
+          const [client0, sink0] = [clientCpuMs(), (await sink.stats()).cpuMs];
+          const t0 = wallMs();
+          const first = offset;
+          await pool(n, inFlight, (i) => transport.sendMail({ from: FROM, to: `lead${first + i}@customer.test`, subject: `Bench ${first + i}`, text: body10k(first + i) }));
+          offset += n;
+          const stats = await sink.waitFor(n);
+          await sink.reset();
+          const cpuMs = clientCpuMs() - client0;
+          return { n, ms: stats.lastAt - t0, cpuMs, sinkCpuMs: stats.cpuMs - sink0, clientCpuMs: cpuMs, duplicates: stats.duplicates };
+        };
+        const r1 = await relaySegment();
+        const d1 = await directSegment();
+        const d2 = await directSegment();
+        const r2 = await relaySegment();
+        const rssBytes = relay.peakRss();
+        const io1 = relay.io();
+        const threads1 = relay.threadCpuMs();
+
+        const sum = (segs: Segment[], k: keyof Segment) => segs.reduce((a, s) => a + s[k], 0);
+        const [rs, ds] = [[r1, r2], [d1, d2]];
+        const relayRate = sum(rs, 'n') / (sum(rs, 'ms') / 1000);
+        const directRate = sum(ds, 'n') / (sum(ds, 'ms') / 1000);
+        duplicates += sum(rs, 'duplicates');
+        all.push({
+          relay: relayRate,
+          direct: directRate,
+          ratio: relayRate / directRate,
+          relayAcceptPerSec: accepted.n / (accepted.ms / 1000),
+          relayDeliveryOnlyCpuMsPerMsg: tail.n ? tail.cpuMs / tail.n : NaN,
+          rssBytes,
+          cpu: {
+            relay: sum(rs, 'cpuMs') / sum(rs, 'n'),
+            relayClient: sum(rs, 'clientCpuMs') / sum(rs, 'n'),
+            relaySink: sum(rs, 'sinkCpuMs') / sum(rs, 'n'),
+            direct: sum(ds, 'cpuMs') / sum(ds, 'n'),
+            directSink: sum(ds, 'sinkCpuMs') / sum(ds, 'n'),
+          },
+        });
+        if (process.env.BENCH_VERBOSE) {
+          const m = sum(rs, 'n');
+          const perMsg = (x: number, digits: number) => +(x / m).toFixed(digits);
+          // Thread CPU over the run's timed stretches and the direct ones between them (the relay idles then).
+          const threads = [...threads1].map(([tid, ms]) => [tid, perMsg(ms - (threads0.get(tid) ?? 0), 3)] as const).filter(([, v]) => v > 0);
+          console.error(JSON.stringify(all.at(-1)));
+          console.error(JSON.stringify({
+            segmentsMsgsPerSec: { relay: rs.map((s) => Math.round(s.n / (s.ms / 1000))), direct: ds.map((s) => Math.round(s.n / (s.ms / 1000))) },
+            relayThreadsCpuMsPerMsg: Object.fromEntries(threads),
+            relayIoPerMsg: { wcharKB: perMsg((io1.wchar - io0.wchar) / 1024, 1), syscw: perMsg(io1.syscw - io0.syscw, 1), diskKB: perMsg((io1.writeBytes - io0.writeBytes) / 1024, 1) },
+          }));
+        }
+      } finally {
+        transport.close();
+        await relay.stop();
       }
     }
   } finally {

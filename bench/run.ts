@@ -7,7 +7,7 @@
  *
  * Settings: --runs N or BENCH_RUNS (repeats of each expensive part, default 3;
  * the planner, a few milliseconds a run, does at least 7). Smaller runs while
- * developing: BENCH_N (messages per throughput run), BENCH_WARMUP (warm-up
+ * developing: BENCH_N (messages per timed stretch of a throughput run; each side has two), BENCH_WARMUP (warm-up
  * messages per throughput run and side, default 10,000), BENCH_SECONDS and
  * BENCH_SCALING_SECONDS (autocannon durations), BENCH_DEPTHS and
  * BENCH_OUTBOX_DELIVER (outbox), BENCH_PACING_N, BENCH_COMPOSES (sidebar), and
@@ -69,7 +69,7 @@ await part('build', 'build the Chrome extension', () => {
   }
 });
 
-const throughput = await part('throughput', `relay throughput: ${N} messages × ${RUNS} runs, relay vs direct nodemailer pool`, () => measureThroughput({ n: N, runs: RUNS }));
+const throughput = await part('throughput', `relay throughput: 2 × ${N} messages per side × ${RUNS} runs, relay vs direct nodemailer pool, interleaved`, () => measureThroughput({ n: N, runs: RUNS }));
 const latency = await part('apiLatency', `relay API latency at a fixed offered load (100 req/s, ${LATENCY_SECONDS} s) × ${RUNS} runs`, () =>
   repeat(RUNS, () => measureApiLatency({ rate: 100, duration: LATENCY_SECONDS, connections: 8 })),
 );
@@ -156,7 +156,7 @@ const results = {
   ...top('relayVsDirectRatio', f.ratio),
   ...top('relayPeakRssMiB', f.rss),
   relayDuplicates: throughput.duplicates,
-  throughputMessagesPerRun: N,
+  throughputMessagesPerSidePerRun: 2 * N,
   throughputRuns: tp.map((r) => ({ relay: round(r.relay, 1), direct: round(r.direct, 1), ratio: round(r.ratio, 3), relayAcceptPerSec: round(r.relayAcceptPerSec, 1) })),
   ...top('apiP50Ms', f.p50),
   ...top('apiP99Ms', f.p99),
@@ -237,7 +237,7 @@ const md = [
   '| --- | --- | --- |',
   ...rows.map((r) => `| ${r.join(' | ')} |`),
   '',
-  'Method: the relay runs as its own process (`relay/main.ts`) with its SQLite database; the SMTP sink (STARTTLS + AUTH, smtp-server) runs in another process; both the relay and the direct nodemailer pool use 5 SMTP connections, 100 messages per connection and 32 requests in flight, and each side first sends 10,000 warm-up messages (a relay is measured in its steady state, not while V8 compiles it: each run\'s relay is a fresh process, and its CPU per message kept falling until 6,000–10,000); relay ÷ direct is the median of the per-run ratios (each run measures both). API latency: autocannon against a fresh relay process each run while its worker delivers. Outbox: the real worker on the real store with 10 KB messages queued, driven pass by pass; a pass\'s time with nothing in flight is the claim path (due-mail look-up, pacing, status change and ledger reservation, hand-over to the send). Content-script sizes compare Sendway\'s built scripts with InboxSDK (incl. its page-world script) and gmail-js (with jQuery), each bundled and minified by esbuild, gzip level 9.',
+  'Method: the relay runs as its own process (`relay/main.ts`) with its SQLite database; the SMTP sink (STARTTLS + AUTH, smtp-server) runs in another process; both the relay and the direct nodemailer pool use 5 SMTP connections, 100 messages per connection and 32 requests in flight, and each side first sends 10,000 warm-up messages (a relay is measured in its steady state, not while V8 compiles it: each run\'s relay is a fresh process, and its CPU per message kept falling until 6,000–10,000); each run times the relay and the direct pool twice each, in the order relay, direct, direct, relay, with ' + N.toLocaleString('en') + ' messages every time, so that the shared machine\'s drifting load weighs on both sides alike; relay ÷ direct is the median of the per-run ratios. API latency: autocannon against a fresh relay process each run while its worker delivers. Outbox: the real worker on the real store with 10 KB messages queued, driven pass by pass; a pass\'s time with nothing in flight is the claim path (due-mail look-up, pacing, status change and ledger reservation, hand-over to the send). Content-script sizes compare Sendway\'s built scripts with InboxSDK (incl. its page-world script) and gmail-js (with jQuery), each bundled and minified by esbuild, gzip level 9.',
   '',
 ].join('\n');
 fs.writeFileSync(path.join(resultsDir, 'RESULTS.md'), md);
