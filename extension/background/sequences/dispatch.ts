@@ -5,7 +5,7 @@ import type { EngineCore } from './core';
 import { firstSubject } from './handoff';
 import { zoneFor } from './plan';
 import { renderStep, StepRenderError } from './render';
-import { enrolmentId, isRelayChannel, isWaiting, markSent, settle, stopEnrolment } from './state';
+import { enrolmentId, failStep, isRelayChannel, isWaiting, markSent, settle, stopEnrolment } from './state';
 
 /** Waits after a passing failure of a browser-dispatched (Gmail) step, by the channel's code. */
 const WAIT_BY_CODE: Record<string, number> = {
@@ -137,12 +137,7 @@ export async function dispatchDue(core: EngineCore, deadline: number, maxSends =
         });
       } catch (error) {
         if (!(error instanceof StepRenderError)) throw error;
-        await core.update(sequence.id, address, (x) => {
-          const s = x.steps[k]!;
-          s.status = 'failed';
-          s.error = error.message;
-          stopEnrolment(x, 'failed', error.message, core.now());
-        });
+        await core.update(sequence.id, address, (x) => failStep(x, k, error.message, core.now()));
         continue;
       }
       // Recorded before the request: after a crash this step is sent again with the same key, which the channel's outbox recognises.
@@ -199,9 +194,7 @@ function applyOutcome(core: EngineCore, sequence: Sequence, e: Enrolment, k: num
     core.retryAt.set(key, now + wait);
     return;
   }
-  s.status = 'failed';
-  s.error = outcome.message.slice(0, 500);
-  stopEnrolment(e, 'failed', outcome.message, now);
+  failStep(e, k, outcome.message, now);
 }
 
 /** A follow-up goes its delay after the previous email actually went (later than planned after an absence). */

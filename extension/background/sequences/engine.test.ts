@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DAY_MS, MINUTE_MS } from '../../../shared/limits';
 import { localDateTime } from '../../../shared/send-window';
-import { channelView, makeKit, twoSteps } from './test-kit';
+import { channelView, makeKit, TEMPLATES, twoSteps } from './test-kit';
 
 const HOUR = 3_600_000;
 const iso = (t: number) => new Date(t).toISOString();
@@ -396,9 +396,47 @@ describe('Gmail-channel steps dispatched by the background', () => {
     const waiting = Object.values(by).find((c) => c.status === 'active')!;
     expect(waiting).toMatchObject({ stepsSent: 0, error: 'Daily limit reached' });
     expect(kit.wakes.at(-1)).toBe(kit.clock.t + HOUR);
+    const refused = Object.values(by).find((c) => c.status === 'stopped')!;
+    expect(refused).toMatchObject({ stopReason: 'failed', stopDetail: 'Gmail refused: invalid To', stepsSent: 0 });
+    const stored = kit.area.data.get('sequences.enrolments.seq1') as { contact: { address: string }; steps: { status: string; error?: string }[] }[];
+    expect(stored.find((e) => e.contact.address === refused.address)!.steps).toMatchObject([{ status: 'failed', error: 'Gmail refused: invalid To' }, { status: 'cancelled' }]);
     kit.clock.advance(HOUR);
     await kit.engine.tick();
     expect(kit.channels.gmailSent.map((m) => m.key)).toEqual([`seq1:${waiting.address}:0`]);
+  });
+
+  it('fails the step and stops the enrolment when its template was deleted, sending nothing for it', async () => {
+    const templates = structuredClone(TEMPLATES);
+    const kit = makeKit(undefined, templates);
+    await kit.engine.save(twoSteps('gmail'));
+    await kit.engine.enrol({ sequenceId: 'seq1', contacts: [jane] });
+    await kit.engine.tick();
+    expect(kit.channels.gmailSent).toHaveLength(1);
+    templates.splice(templates.findIndex((t) => t.id === 't2'), 1);
+    kit.clock.t = Date.parse('2030-01-09T08:00:00Z');
+    await kit.engine.tick();
+    expect(kit.channels.gmailSent).toHaveLength(1);
+    const detail = await kit.engine.detail('seq1', 'all', 0, 5);
+    expect(detail.contacts[0]).toMatchObject({ status: 'stopped', stopReason: 'failed', stopDetail: 'the template of step 2 was deleted', stepsSent: 1 });
+    const stored = kit.area.data.get('sequences.enrolments.seq1') as { steps: { status: string; error?: string }[] }[];
+    expect(stored[0]!.steps[1]).toMatchObject({ status: 'failed', error: 'the template of step 2 was deleted' });
+  });
+
+  it('on a relay channel, a step whose template was deleted before hand-over fails and stops the enrolment', async () => {
+    const templates = structuredClone(TEMPLATES);
+    const kit = makeKit(undefined, templates);
+    await kit.engine.save(twoSteps('relay:ch1'));
+    kit.channels.relayDown = true;
+    await kit.engine.enrol({ sequenceId: 'seq1', contacts: [jane] });
+    templates.splice(templates.findIndex((t) => t.id === 't1'), 1);
+    kit.channels.relayDown = false;
+    kit.clock.advance(10 * MINUTE_MS);
+    await kit.engine.tick();
+    expect(kit.channels.relayMessages).toHaveLength(0);
+    const detail = await kit.engine.detail('seq1', 'all', 0, 5);
+    expect(detail.contacts[0]).toMatchObject({ status: 'stopped', stopReason: 'failed', stopDetail: 'the template of step 1 was deleted' });
+    const stored = kit.area.data.get('sequences.enrolments.seq1') as { steps: { status: string; error?: string }[] }[];
+    expect(stored[0]!.steps.map((x) => x.status)).toEqual(['failed', 'cancelled']);
   });
 
   it('checks the thread through Gmail metadata before a follow-up when the policy allows it', async () => {

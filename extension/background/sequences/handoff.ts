@@ -4,7 +4,7 @@ import type { Enrolment, Sequence } from '../../../shared/messages/sequences';
 import type { Template } from '../../../shared/messages/templates';
 import type { EngineCore } from './core';
 import { renderStep, StepRenderError, type ThreadRef } from './render';
-import { enrolmentId, markSent, stopEnrolment } from './state';
+import { enrolmentId, failStep, markSent, stopEnrolment } from './state';
 
 /** Failures that pass (the relay is down, the token expired): the step stays planned and is tried again. */
 const TRANSIENT = new Set([
@@ -91,12 +91,7 @@ export async function handOverContact(core: EngineCore, ctx: HandOverContext, ad
         });
       } catch (error) {
         if (!(error instanceof StepRenderError)) throw error;
-        await core.update(sequence.id, address, (x) => {
-          const s = x.steps[k]!;
-          s.status = 'failed';
-          s.error = error.message;
-          stopEnrolment(x, 'failed', error.message, core.now());
-        });
+        await core.update(sequence.id, address, (x) => failStep(x, k, error.message, core.now()));
         break;
       }
       const key = step.key;
@@ -134,9 +129,7 @@ export async function handOverContact(core: EngineCore, ctx: HandOverContext, ad
             stopEnrolment(x, 'unsubscribed', core.deps.say('sequences.engine.unsubscribedStop'), core.now());
             return false;
           case 'failed':
-            s.status = 'failed';
-            s.error = verdict.message.slice(0, 500);
-            stopEnrolment(x, 'failed', verdict.message, core.now());
+            failStep(x, k, verdict.message, core.now());
             return false;
         }
       });

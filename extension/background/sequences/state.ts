@@ -30,6 +30,14 @@ export function stopEnrolment(e: Enrolment, reason: StopReason, detail: string |
   return true;
 }
 
+/** A step that cannot go out (its template is gone, the relay refused it for good): it fails, and the enrolment stops with the reason. */
+export function failStep(e: Enrolment, k: number, reason: string, now: number): void {
+  const s = e.steps[k]!;
+  s.status = 'failed';
+  s.error = reason.slice(0, 500);
+  stopEnrolment(e, 'failed', reason, now);
+}
+
 /** Pausing: nothing new goes out; what the relay holds is cancelled (and planned again on resume). */
 export function pauseEnrolment(e: Enrolment, relay: boolean): boolean {
   if (e.status !== 'active') return false;
