@@ -3,7 +3,7 @@ import { i18n } from '#i18n';
 import type { RelayStatus } from '../../../shared/messages/relay';
 import { send } from '../../lib/messaging';
 import { errorText } from '../../popup/actions';
-import { useRelayConnect } from '../../popup/hooks/useRelayConnect';
+import { relayConnectProps, useRelayConnect } from '../../popup/hooks/useRelayConnect';
 import { Notice } from '../../popup/components/Notice';
 import { RelayConnect } from '../../popup/components/RelayConnect';
 
@@ -50,17 +50,7 @@ export function RelaySection(props: { relay: RelayStatus | undefined; onRelay: (
       ) : (
         <div className="popup-width">
           {relay.error && !conn.errors.general && <Notice tone="warn">{relay.error.message}</Notice>}
-          <RelayConnect
-            url={conn.url}
-            token={conn.token}
-            managed={conn.managed}
-            busy={conn.busy}
-            waitingFor={conn.waitingFor}
-            errors={conn.errors}
-            onUrl={conn.setUrl}
-            onToken={conn.setToken}
-            onSubmit={() => void conn.connect()}
-          />
+          <RelayConnect {...relayConnectProps(conn)} />
         </div>
       )}
     </section>

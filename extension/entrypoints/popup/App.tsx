@@ -6,7 +6,7 @@ import { errorText, openOptions } from '../../popup/actions';
 import { ProviderPicker } from '../../popup/components/ProviderPicker';
 import { RelayConnect } from '../../popup/components/RelayConnect';
 import { Tabs } from '../../popup/components/Tabs';
-import { useRelayConnect } from '../../popup/hooks/useRelayConnect';
+import { relayConnectProps, useRelayConnect } from '../../popup/hooks/useRelayConnect';
 import type { RelayStatus } from '../../../shared/messages/relay';
 import { useLoad } from '../../popup/hooks/useLoad';
 import { usePoll } from '../../popup/hooks/usePoll';
@@ -169,17 +169,7 @@ function Reconnect(props: { relay: RelayStatus; onBack: () => void; onConnected:
           {i18n.t('popup.back')}
         </button>
       </div>
-      <RelayConnect
-        url={conn.url}
-        token={conn.token}
-        managed={conn.managed}
-        busy={conn.busy}
-        waitingFor={conn.waitingFor}
-        errors={conn.errors}
-        onUrl={conn.setUrl}
-        onToken={conn.setToken}
-        onSubmit={() => void conn.connect()}
-      />
+      <RelayConnect {...relayConnectProps(conn)} />
     </section>
   );
 }

@@ -7,7 +7,7 @@ import type { ChannelKind } from '../../../shared/schemas/policy';
 import type { EffectiveSettings } from '../../../shared/schemas/settings';
 import { send } from '../../lib/messaging';
 import { errorText, openOptions } from '../../popup/actions';
-import { useRelayConnect } from '../../popup/hooks/useRelayConnect';
+import { relayConnectProps, useRelayConnect } from '../../popup/hooks/useRelayConnect';
 import { ChannelSetupForm } from '../../popup/components/ChannelSetupForm';
 import { GmailSetup } from '../../popup/components/GmailSetup';
 import { Notice } from '../../popup/components/Notice';
@@ -152,16 +152,9 @@ function RelayFlow(props: SetupProps & { kind: RelayKind }) {
   if (!relay.connected) {
     return (
       <RelayConnect
-        url={conn.url}
-        token={conn.token}
-        managed={conn.managed}
-        busy={conn.busy}
-        waitingFor={conn.waitingFor}
+        {...relayConnectProps(conn)}
         errors={{ ...conn.errors, general: conn.errors.general ?? (relay.hasToken ? relay.error?.message : undefined) }}
         step={{ n: 1, of: 2 }}
-        onUrl={conn.setUrl}
-        onToken={conn.setToken}
-        onSubmit={() => void conn.connect()}
       />
     );
   }

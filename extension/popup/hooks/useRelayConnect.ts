@@ -3,6 +3,7 @@ import { i18n } from '#i18n';
 import { SendwayError } from '../../../shared/messages/define';
 import type { RelayStatus } from '../../../shared/messages/relay';
 import { connectRelay, errorText, isInsecureRelayUrl, normalizeRelayUrl } from '../actions';
+import type { RelayConnectProps } from '../components/RelayConnect';
 
 export interface RelayConnectState {
   url: string;
@@ -15,6 +16,21 @@ export interface RelayConnectState {
   setToken: (token: string) => void;
   /** Call from the click/submit handler itself: the permission request needs its user gesture. */
   connect: () => Promise<void>;
+}
+
+/** The form's props from this state: every place that shows the form wires it the same way. */
+export function relayConnectProps(conn: RelayConnectState): RelayConnectProps {
+  return {
+    url: conn.url,
+    token: conn.token,
+    managed: conn.managed,
+    busy: conn.busy,
+    waitingFor: conn.waitingFor,
+    errors: conn.errors,
+    onUrl: conn.setUrl,
+    onToken: conn.setToken,
+    onSubmit: () => void conn.connect(),
+  };
 }
 
 /** The relay address + token form's state and its Connect action, shared by the popup and the settings page. */
