@@ -18,7 +18,7 @@ describe('background checkpoints', () => {
     })();
   };
 
-  it('moves the log into the database file on a worker thread; the relay connection never checkpoints', async () => {
+  it('moves the log into the database file on a worker thread; the relay connection does not checkpoint on commit', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sendway-ckpt-'));
     opened = await openSqlite(dir, { backgroundCheckpoints: true });
     expect(opened.sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(0);

@@ -19,8 +19,9 @@ export interface CheckpointerOptions {
  * whichever commit pushes the log past 1,000 pages; with synchronous=NORMAL
  * that commit then copies ~4 MB and fsyncs twice, all on the relay's only
  * thread (measured: most of the wall time the outbox's writes cost). Here the
- * relay's connection never checkpoints; a worker thread with its own
- * connection does, every `intervalMs`, without blocking the relay's writes.
+ * relay's connection does not checkpoint on commit; a worker thread with its
+ * own connection does, every `intervalMs`, without blocking the relay's writes
+ * (the relay's connection only copies the last few frames of a long log: catchUp).
  *
  * Durability is unchanged: a commit is durable once the log is fsynced (see
  * db.ts syncWal); a checkpoint only moves already-durable pages. Should the
