@@ -24,6 +24,12 @@ export function message(i: number, channelId: string) {
   return { channelId, from: FROM, to: [`lead${i}@customer.test`], subject: `Bench ${i}`, text: body10k(i) };
 }
 
+/** The same message as nodemailer options, for the direct side. */
+function directMessage(i: number) {
+  const { channelId: _channel, ...mail } = message(i, '');
+  return mail;
+}
+
 /** Runs `jobs` with at most `limit` in flight. */
 export async function pool<T>(count: number, limit: number, job: (i: number) => Promise<T>): Promise<T[]> {
   const results: T[] = new Array(count);
@@ -110,6 +116,11 @@ const WARMUP = Number(process.env.BENCH_WARMUP ?? 10_000);
 
 /** One timed stretch of one side: `n` messages from the first send to the sink's last 250. */
 type Segment = { n: number; ms: number; cpuMs: number; sinkCpuMs: number; clientCpuMs: number; duplicates: number };
+/**
+ * A relay stretch also says how long the POSTs took to be answered, and the relay's CPU for the
+ * messages it delivered after the last answer (none when fewer than 100 were left).
+ */
+type RelaySegment = Segment & { acceptMs: number; tailN: number; tailCpuMs: number };
 
 /**
  * Each run measures the relay and the direct pool twice each, in the order relay, direct, direct,
@@ -142,7 +153,7 @@ export async function measureThroughput({ n = 2000, runs = 3, inFlight = 32, con
         await postMessages(relay, token, channelId, warmup, inFlight, 1_000_000); // warm-up
         await sink.waitFor(warmup);
         await sink.reset();
-        await pool(warmup, inFlight, (i) => transport.sendMail({ ...message(1_000_000 + i, ''), to: `lead${i}@customer.test` }));
+        await pool(warmup, inFlight, (i) => transport.sendMail(directMessage(1_000_000 + i)));
         await sink.waitFor(warmup);
         await sink.reset();
 
@@ -150,26 +161,25 @@ export async function measureThroughput({ n = 2000, runs = 3, inFlight = 32, con
         // the SMTP thread, V8's helpers, the checkpointer), and bytes and write calls to sockets and files.
         const threads0 = relay.threadCpuMs();
         const io0 = relay.io();
-        let accepted = { n: 0, ms: 0 };
-        let tail = { n: 0, cpuMs: 0 };
-        const relaySegment = async (): Promise<Segment> => {
+        const relaySegment = async (): Promise<RelaySegment> => {
           const [cpu0, client0, sink0] = [relay.cpuMs(), clientCpuMs(), (await sink.stats()).cpuMs];
           const t0 = wallMs();
           await postMessages(relay, token, channelId, n, inFlight, offset);
           offset += n;
-          accepted = { n: accepted.n + n, ms: accepted.ms + (wallMs() - t0) };
+          const acceptMs = wallMs() - t0;
           const [tailCpu0, tailCount0] = [relay.cpuMs(), (await sink.stats()).count];
           const stats = await sink.waitFor(n);
           // Once every POST is answered, the relay only delivers: its CPU per message then.
-          if (n > tailCount0 + 100) tail = { n: tail.n + n - tailCount0, cpuMs: tail.cpuMs + relay.cpuMs() - tailCpu0 };
+          const tail = n > tailCount0 + 100 ? { tailN: n - tailCount0, tailCpuMs: relay.cpuMs() - tailCpu0 } : { tailN: 0, tailCpuMs: 0 };
           await sink.reset();
-          return { n, ms: stats.lastAt - t0, cpuMs: relay.cpuMs() - cpu0, sinkCpuMs: stats.cpuMs - sink0, clientCpuMs: clientCpuMs() - client0, duplicates: stats.duplicates };
+          const cpu = { cpuMs: relay.cpuMs() - cpu0, sinkCpuMs: stats.cpuMs - sink0, clientCpuMs: clientCpuMs() - client0 };
+          return { n, ms: stats.lastAt - t0, ...cpu, duplicates: stats.duplicates, acceptMs, ...tail };
         };
         const directSegment = async (): Promise<Segment> => {
           const [client0, sink0] = [clientCpuMs(), (await sink.stats()).cpuMs];
           const t0 = wallMs();
           const first = offset;
-          await pool(n, inFlight, (i) => transport.sendMail({ from: FROM, to: `lead${first + i}@customer.test`, subject: `Bench ${first + i}`, text: body10k(first + i) }));
+          await pool(n, inFlight, (i) => transport.sendMail(directMessage(first + i)));
           offset += n;
           const stats = await sink.waitFor(n);
           await sink.reset();
@@ -184,8 +194,9 @@ export async function measureThroughput({ n = 2000, runs = 3, inFlight = 32, con
         const io1 = relay.io();
         const threads1 = relay.threadCpuMs();
 
-        const sum = (segs: Segment[], k: keyof Segment) => segs.reduce((a, s) => a + s[k], 0);
-        const [rs, ds] = [[r1, r2], [d1, d2]];
+        const sum = <S extends Segment>(segs: S[], k: keyof S & string) => segs.reduce((a, s) => a + (s[k] as number), 0);
+        const rs = [r1, r2];
+        const ds = [d1, d2];
         const relayRate = sum(rs, 'n') / (sum(rs, 'ms') / 1000);
         const directRate = sum(ds, 'n') / (sum(ds, 'ms') / 1000);
         duplicates += sum(rs, 'duplicates');
@@ -193,8 +204,8 @@ export async function measureThroughput({ n = 2000, runs = 3, inFlight = 32, con
           relay: relayRate,
           direct: directRate,
           ratio: relayRate / directRate,
-          relayAcceptPerSec: accepted.n / (accepted.ms / 1000),
-          relayDeliveryOnlyCpuMsPerMsg: tail.n ? tail.cpuMs / tail.n : NaN,
+          relayAcceptPerSec: sum(rs, 'n') / (sum(rs, 'acceptMs') / 1000),
+          relayDeliveryOnlyCpuMsPerMsg: sum(rs, 'tailN') ? sum(rs, 'tailCpuMs') / sum(rs, 'tailN') : NaN,
           rssBytes,
           cpu: {
             relay: sum(rs, 'cpuMs') / sum(rs, 'n'),
