@@ -88,8 +88,21 @@ const LEASE_MS = 90_000;
  * (a transaction, and the wait for the latest accepted mail's fsync). A hold or a refused login
  * puts them back in the queue unsent. Relays sharing a queue count claims as connections in use
  * across relays, so they claim one per connection.
+ *
+ * Such a relay also claims a connection's worth at a time (at least as many as the channel has
+ * connections, when that many are due), not one message per finished send: each claim is a commit,
+ * and commits were most of the main thread's SQLite work while a backlog drained (measured: 850
+ * commits a second at about 850 messages a second, against about 200 with claims in groups and the
+ * results sharing their commits, GroupCommit's `linger`). With three per connection, when the next
+ * group is claimed every connection still has a message waiting.
  */
-const CLAIMS_PER_CONNECTION = 2;
+const CLAIMS_PER_CONNECTION = 3;
+
+/** How many messages a SQLite relay claims for a channel now: none until a connection's worth is free (CLAIMS_PER_CONNECTION). */
+export function claimRoom(connections: number, claimsInFlight: number): number {
+  const free = connections * CLAIMS_PER_CONNECTION - claimsInFlight;
+  return free >= connections ? free : 0;
+}
 /** A quota hold never lasts longer than this before one message probes the provider again. */
 const MAX_HOLD_MS = 60 * 60_000;
 
@@ -231,8 +244,8 @@ export class DeliveryWorker {
    * fsync: it survives a process crash (WAL), and after a power loss the worst
    * case is a resend with the same Message-ID, never a lost message.
    */
-  private write<T>(fn: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
-    return this.deps.commits.run(fn, { durable: false });
+  private write<T>(fn: (trx: Transaction<DB>) => Promise<T>, opts: { linger?: boolean } = {}): Promise<T> {
+    return this.deps.commits.run(fn, { durable: false, linger: opts.linger });
   }
 
   /**
@@ -441,8 +454,8 @@ export class DeliveryWorker {
         claimed.push(...shared.claimed);
         picked = shared;
       } else {
-        const free = this.concurrency(channel, now) * CLAIMS_PER_CONNECTION - this.claimsInFlight(channel.id);
-        if (free <= 0) continue; // a finishing send wakes us
+        const free = claimRoom(this.concurrency(channel, now), this.claimsInFlight(channel.id));
+        if (!free) continue; // finishing sends wake us
         const candidates = await this.candidates(db, channel.id, now, free);
         // A channel without windows (e.g. SparkPost, SendGrid) needs no ledger look-up: only connections limit it.
         // A claim still being sent may reach the server any moment from now: it counts as of now.
@@ -708,12 +721,16 @@ export class DeliveryWorker {
       if (entry && entry.at < now) entry.at = now;
       this.content.delete(c.id);
       accepted();
-      await this.write(async (trx) => {
-        await markSent(trx, { id: c.id, now, lastError: rejected.length ? `server refused some recipients: ${rejected.join(', ')}` : null });
-        await dropPayload(trx, c.id);
-        // The provider counts the send when it accepts it: move the ledger entry to then.
-        await ledgerAt(trx, { id: c.ledgerId, at: now });
-      });
+      // Nothing waits for this record (the connection is free already): it may wait a moment to share a commit.
+      await this.write(
+        async (trx) => {
+          await markSent(trx, { id: c.id, now, lastError: rejected.length ? `server refused some recipients: ${rejected.join(', ')}` : null });
+          await dropPayload(trx, c.id);
+          // The provider counts the send when it accepts it: move the ledger entry to then.
+          await ledgerAt(trx, { id: c.ledgerId, at: now });
+        },
+        { linger: true },
+      );
       logger.info('message_sent', { id: c.id, channelId: c.channel.id, attempts: c.attempts });
     } catch (error) {
       release?.();

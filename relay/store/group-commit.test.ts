@@ -9,15 +9,21 @@ describe('GroupCommit', () => {
   let db: RelayDb | undefined;
   afterEach(async () => db?.destroy());
 
-  const open = async () => {
+  const open = async (lingerMs?: number) => {
     const opened = await openSqlite(fs.mkdtempSync(path.join(os.tmpdir(), 'sendway-gc-')));
     db = opened.db;
     let syncs = 0;
-    const gc = new GroupCommit(opened.db, () => {
-      syncs++;
-    });
+    const gc = new GroupCommit(
+      opened.db,
+      () => {
+        syncs++;
+      },
+      { lingerMs },
+    );
     return { gc, syncs: () => syncs, db: opened.db };
   };
+  /** What the database holds under the key, as another reader sees it (committed writes only). */
+  const valueOf = async (db: RelayDb, key: string) => (await db.selectFrom('meta').select('value').where('key', '=', key).executeTakeFirst())?.value;
 
   /** A GroupCommit whose fsync waits until the test lets it finish (or fail). */
   const openGated = async () => {
@@ -100,6 +106,46 @@ describe('GroupCommit', () => {
     (await fsyncStarted()).finish(new Error('EIO'));
     await expect(durable).rejects.toThrow('EIO');
     await expect(lazy).resolves.toBeDefined();
+  });
+
+  it('holds a lingering write back for company, up to lingerMs, and commits it alone after that', async () => {
+    const { gc, db } = await open(200);
+    const started = performance.now();
+    let done = false;
+    const record = gc.run((trx) => trx.insertInto('meta').values({ key: 'sent', value: '1' }).execute(), { durable: false, linger: true }).then(() => (done = true));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(done).toBe(false);
+    expect(await valueOf(db, 'sent')).toBeUndefined();
+    // Lingering writes that come meanwhile do not end the wait; they join the batch.
+    const second = gc.run((trx) => trx.insertInto('meta').values({ key: 'sent2', value: '1' }).execute(), { durable: false, linger: true });
+    await Promise.all([record, second]);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(195);
+    expect(await valueOf(db, 'sent')).toBe('1');
+    expect(await valueOf(db, 'sent2')).toBe('1');
+  });
+
+  it('ends the wait when a write that may not linger arrives: both share its commit at once', async () => {
+    for (const durable of [false, true]) {
+      const { gc, db, syncs } = await open(60_000);
+      const started = performance.now();
+      const record = gc.run((trx) => trx.insertInto('meta').values({ key: 'sent', value: '1' }).execute(), { durable: false, linger: true });
+      await new Promise((r) => setTimeout(r, 20));
+      expect(await valueOf(db, 'sent')).toBeUndefined();
+      // A claim (bookkeeping that is waited on) or an accepted message (durable).
+      const other = gc.run((trx) => trx.insertInto('meta').values({ key: 'other', value: '1' }).execute(), { durable });
+      await Promise.all([record, other]);
+      expect(performance.now() - started).toBeLessThan(10_000);
+      expect(await valueOf(db, 'sent')).toBe('1');
+      expect(syncs()).toBe(durable ? 1 : 0);
+      if (!durable) await db.destroy(); // the next open() replaces it; afterEach closes the last
+    }
+  });
+
+  it('never lets a durable write linger', async () => {
+    const { gc, db, syncs } = await open(60_000);
+    await gc.run((trx) => trx.insertInto('meta').values({ key: 'accepted', value: '1' }).execute(), { linger: true });
+    expect(await valueOf(db, 'accepted')).toBe('1');
+    expect(syncs()).toBe(1);
   });
 
   it('isolates a failing write: the others in its batch still commit', async () => {

@@ -165,6 +165,27 @@ describe('relay under SMTP faults', () => {
     expect((await getMessage(relay, token, b.id)).status).toBe('sent');
   });
 
+  it('claims three messages per connection ahead of their sends, and sends every one once', async () => {
+    const channelId = await createChannel(relay, token, smtpChannel(smtp.port, { limits: { concurrency: 2 } }));
+    const ms = [];
+    for (let i = 0; i < 9; i++) ms.push(await send(channelId, `backlog ${i}`));
+    smtp.setDelay(200, ['data']);
+    try {
+      // Two connections start; on its own queue (SQLite) the relay claims four more behind them.
+      expect(await relay.relay.worker.tick()).toBe(2);
+      const statuses = await Promise.all(ms.map(async (m) => (await getMessage(relay, token, m.id)).status));
+      const shared = process.env.SENDWAY_TEST_STORE === 'postgres';
+      expect(statuses.filter((s) => s === 'sending')).toHaveLength(shared ? 2 : 6);
+      expect(statuses.slice(0, shared ? 2 : 6).every((s) => s === 'sending')).toBe(true);
+      await relay.relay.worker.settle();
+    } finally {
+      smtp.setDelay(0);
+    }
+    while (await drive());
+    for (const m of ms) expect((await getMessage(relay, token, m.id)).status).toBe('sent');
+    expect(smtp.received.map((r) => r.parsed.subject).sort()).toEqual(ms.map((_, i) => `backlog ${i}`).sort());
+  });
+
   it('marks the channel needs_reconnect on 535 and keeps its mail queued until the password is fixed', async () => {
     const channelId = await createChannel(relay, token, smtpChannel(smtp.port, { password: 'old password' }));
     const m = await send(channelId, 'after password change');
