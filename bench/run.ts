@@ -23,7 +23,7 @@ import { measurePacing } from './pacing';
 import { measureRelayPacing } from './relay-pacing';
 import { measureExtensionSizes } from './extension-size';
 import { measurePageHeap } from './page-heap';
-import { claimGrowth, measureOutboxScaling } from './outbox-scaling';
+import { PASS_MAX, claimGrowth, measureOutboxScaling } from './outbox-scaling';
 import { figure, formatFigure as fmt, median, repeat, round, runsSetting, type Figure } from './stats';
 
 const RUNS = runsSetting({ flag: 'runs', env: 'BENCH_RUNS' }, 3);
@@ -34,7 +34,7 @@ const LATENCY_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SCALING_SECONDS = Number(process.env.BENCH_SCALING_SECONDS ?? 8);
 const DEPTHS = (process.env.BENCH_DEPTHS ?? '1000,10000,100000').split(',').map(Number);
 // Every run delivers this many from the same queue, so all runs together must fit in the smallest depth (5 runs of 1,000: 200 each).
-const OUTBOX_DELIVER = Number(process.env.BENCH_OUTBOX_DELIVER ?? Math.min(300, Math.floor(Math.min(...DEPTHS) / RUNS)));
+const OUTBOX_DELIVER = Number(process.env.BENCH_OUTBOX_DELIVER ?? Math.min(300, Math.floor(Math.min(...DEPTHS) / RUNS) - PASS_MAX));
 const PACING_N = Number(process.env.BENCH_PACING_N ?? 2000);
 const CLIENTS = [1, 4, 16];
 const outDir = process.env.SENDWAY_OUT_DIR || '.output';
