@@ -8,7 +8,13 @@ import { parentPort } from 'node:worker_threads';
 import tls from 'node:tls';
 import nodemailer from 'nodemailer';
 
-/** poolId → nodemailer transport */
+/**
+ * poolId → { transport, limit, active, paused, queue }. Sends wait in `queue` for one of the
+ * pool's `limit` connections, so the next message starts the moment a connection is free, without
+ * a turn of the main thread's event loop (busy accepting mail). After a failure the pool starts
+ * nothing more until the main thread has taken back what waits (takeBack): a hold or a refused
+ * login must leave those messages unsent.
+ */
 const pools = new Map();
 /** A TLS context per extra CA, built once (as smtp-options.ts does on the main thread). */
 const contexts = new Map();
@@ -49,12 +55,13 @@ function create({ poolId, options, ca, provision }) {
       },
     };
   }
-  pools.set(poolId, nodemailer.createTransport(o));
+  // nodemailer's own default when maxConnections is not set.
+  pools.set(poolId, { transport: nodemailer.createTransport(o), limit: o.maxConnections || 5, active: 0, paused: false, queue: [] });
 }
 
 function send({ id, poolId, mail }) {
-  const transport = pools.get(poolId);
-  if (!transport) {
+  const pool = pools.get(poolId);
+  if (!pool) {
     parentPort.postMessage({ op: 'result', id, error: { message: 'the SMTP transport was closed', code: 'ECONNECTION' } });
     return;
   }
@@ -62,10 +69,47 @@ function send({ id, poolId, mail }) {
   if (Array.isArray(mail.attachments)) {
     mail.attachments = mail.attachments.map((a) => (a.content instanceof Uint8Array ? { ...a, content: Buffer.from(a.content.buffer, a.content.byteOffset, a.content.byteLength) } : a));
   }
-  transport.sendMail(mail).then(
-    (info) => parentPort.postMessage({ op: 'result', id, info: { accepted: info.accepted, rejected: info.rejected, response: info.response, messageId: info.messageId } }),
-    (error) => parentPort.postMessage({ op: 'result', id, error: wireError(error) }),
-  );
+  pool.queue.push({ id, mail });
+  pump(pool);
+}
+
+/** Starts waiting sends while a connection is free, unless a failure paused the pool. */
+function pump(pool) {
+  while (!pool.paused && pool.active < pool.limit && pool.queue.length) {
+    const { id, mail } = pool.queue.shift();
+    pool.active++;
+    pool.transport.sendMail(mail).then(
+      (info) => {
+        pool.active--;
+        parentPort.postMessage({ op: 'result', id, info: { accepted: info.accepted, rejected: info.rejected, response: info.response, messageId: info.messageId } });
+        pump(pool);
+      },
+      (error) => {
+        pool.active--;
+        pool.paused = true;
+        parentPort.postMessage({ op: 'result', id, error: wireError(error) });
+      },
+    );
+  }
+}
+
+/** Hands back the sends not started yet (their ids), and lets the pool go on with what comes next. */
+function takeBack({ id, poolId }) {
+  const pool = pools.get(poolId);
+  const ids = pool ? pool.queue.map((q) => q.id) : [];
+  if (pool) {
+    pool.queue = [];
+    pool.paused = false;
+  }
+  parentPort.postMessage({ op: 'takenBack', id, ids });
+}
+
+function closePool(poolId) {
+  const pool = pools.get(poolId);
+  if (!pool) return;
+  pools.delete(poolId);
+  for (const q of pool.queue) parentPort.postMessage({ op: 'result', id: q.id, error: { message: 'the SMTP transport was closed', code: 'ECONNECTION' } });
+  pool.transport.close();
 }
 
 parentPort.on('message', (m) => {
@@ -76,6 +120,9 @@ parentPort.on('message', (m) => {
     case 'send':
       send(m);
       break;
+    case 'takeBack':
+      takeBack(m);
+      break;
     case 'provided': {
       const callback = provisions.get(m.id);
       provisions.delete(m.id);
@@ -85,12 +132,10 @@ parentPort.on('message', (m) => {
       break;
     }
     case 'close':
-      pools.get(m.poolId)?.close();
-      pools.delete(m.poolId);
+      closePool(m.poolId);
       break;
     case 'stop':
-      for (const t of pools.values()) t.close();
-      pools.clear();
+      for (const poolId of [...pools.keys()]) closePool(poolId);
       parentPort.close();
       break;
   }

@@ -1,7 +1,7 @@
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_TLS_CERT, TestSmtpServer } from '../../test/helpers/smtp-server';
-import { SmtpThread } from './smtp-thread';
+import { SmtpThread, TakenBack } from './smtp-thread';
 
 class TokenRefused extends Error {
   readonly kind = 'revoked';
@@ -61,8 +61,33 @@ describe('SmtpThread (nodemailer pools on a worker thread)', () => {
     expect(error.responseCode).toBe(550);
     expect(String(error.response)).toMatch(/Message rejected as spam/);
     expect(error.code).toBe('EMESSAGE');
+    // After a failure the transport starts nothing more until what waits is taken back.
+    await t.takeBack!();
     // The connection is still good for the next message.
     await expect(t.sendMail({ from: 'rep@example.com', to: ['lead@customer.test'], subject: 's2', text: 'b' })).resolves.toBeTruthy();
+    t.close();
+  });
+
+  it('queues sends beyond its connections on the thread, holds them after a failure, and gives them back unsent', async () => {
+    thread = new SmtpThread();
+    const t = thread.createTransport({ ...options({ user: 'rep@example.com', pass: 'correct horse' }), maxConnections: 1 }, TEST_TLS_CERT());
+    const mail = (subject: string) => ({ from: 'rep@example.com', to: ['lead@customer.test'], subject, text: 'b' });
+    // One connection: the first three go out one after another without the main thread in between.
+    const sent = await Promise.all(['q1', 'q2', 'q3'].map((s) => t.sendMail(mail(s))));
+    expect(sent.map((i) => i.response)).toEqual([expect.stringMatching(/^250/), expect.stringMatching(/^250/), expect.stringMatching(/^250/)]);
+    expect(smtp.received.map((r) => r.parsed.subject)).toEqual(['q1', 'q2', 'q3']);
+    // A quota refusal on the first: the two queued behind it must not go out.
+    smtp.fail({ stage: 'data', code: 554, message: '5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException' });
+    const first = t.sendMail(mail('refused')).catch((e: unknown) => e);
+    const queued = ['held 1', 'held 2'].map((s) => t.sendMail(mail(s)).catch((e: unknown) => e));
+    expect(((await first) as Record<string, unknown>).responseCode).toBe(554);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(smtp.received.map((r) => r.parsed.subject)).toEqual(['q1', 'q2', 'q3']);
+    await t.takeBack!();
+    for (const q of queued) expect(await q).toBeInstanceOf(TakenBack);
+    // Taken back, the transport goes on.
+    await expect(t.sendMail(mail('after'))).resolves.toBeTruthy();
+    expect(smtp.received.map((r) => r.parsed.subject)).toEqual(['q1', 'q2', 'q3', 'after']);
     t.close();
   });
 

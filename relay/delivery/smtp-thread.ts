@@ -8,6 +8,20 @@ export interface SmtpTransport {
   close(): void;
   /** False once the transport can no longer send (its thread died): the pool builds a new one. */
   isOpen?(): boolean;
+  /**
+   * Present where sends wait on the transport for a free connection (the SMTP thread's pools):
+   * those not started yet fail with TakenBack, and the transport, held since a send failed, goes
+   * on. Resolves once they have.
+   */
+  takeBack?(): Promise<void>;
+}
+
+/** A send given back unsent (SmtpTransport.takeBack): it never reached the server. */
+export class TakenBack extends Error {
+  constructor() {
+    super('taken back before it was sent');
+    this.name = 'TakenBack';
+  }
 }
 
 export interface SentInfo {
@@ -21,6 +35,7 @@ type ProvisionCallback = (user: string, renew: boolean, callback: (err: Error | 
 type WireError = { message: string; name?: string; provisionErrorRef?: number; [k: string]: unknown };
 type FromThread =
   | { op: 'result'; id: number; info?: SentInfo; error?: WireError }
+  | { op: 'takenBack'; id: number; ids: number[] }
   | { op: 'provision'; id: number; poolId: number; user: string; renew: boolean };
 
 /**
@@ -41,6 +56,8 @@ export class SmtpThread {
   private worker: Worker | null = null;
   private nextId = 1;
   private calls = new Map<number, { resolve: (info: SentInfo) => void; reject: (error: unknown) => void }>();
+  /** takeBack() calls waiting for the thread's answer. */
+  private takeBacks = new Map<number, () => void>();
   private provisioners = new Map<number, ProvisionCallback>();
   /** Token errors handed to the thread, kept so the send's failure is the original object (its class matters). */
   private provisionErrors = new Map<number, unknown>();
@@ -87,6 +104,14 @@ export class SmtpThread {
           worker.postMessage({ op: 'send', id, poolId, mail });
         }),
       isOpen: () => !closed && this.worker === worker,
+      takeBack: () =>
+        new Promise<void>((resolve) => {
+          // A dead thread failed every send already (failAll): nothing waits there.
+          if (this.worker !== worker) return resolve();
+          const id = this.nextId++;
+          this.takeBacks.set(id, resolve);
+          worker.postMessage({ op: 'takeBack', id, poolId });
+        }),
       close: () => {
         if (closed) return;
         closed = true;
@@ -112,6 +137,17 @@ export class SmtpThread {
 
   private onMessage(m: FromThread): void {
     if (m.op === 'result') return this.settle(m.id, m);
+    if (m.op === 'takenBack') {
+      for (const id of m.ids) {
+        const call = this.calls.get(id);
+        this.calls.delete(id);
+        call?.reject(new TakenBack());
+      }
+      if (this.calls.size === 0) this.worker?.unref();
+      const done = this.takeBacks.get(m.id);
+      this.takeBacks.delete(m.id);
+      return done?.();
+    }
     const provision = this.provisioners.get(m.poolId);
     const answer = (msg: Record<string, unknown>) => this.worker?.postMessage({ op: 'provided', id: m.id, ...msg });
     if (!provision) return answer({ error: { message: 'the SMTP transport was closed' } });
@@ -144,5 +180,7 @@ export class SmtpThread {
 
   private failAll(error: Error): void {
     for (const id of [...this.calls.keys()]) this.settle(id, { error: { message: error.message, code: 'ECONNECTION' } });
+    for (const done of this.takeBacks.values()) done();
+    this.takeBacks.clear();
   }
 }

@@ -118,6 +118,19 @@ export class TransportPool {
     }
   }
 
+  /**
+   * Whether sends wait on their transport for a free connection (on the SMTP thread): then the
+   * worker hands over every claim at once, and takes back what has not started (takeBackAll).
+   */
+  get queuesAhead(): boolean {
+    return this.deps.thread !== undefined;
+  }
+
+  /** Every transport gives back the sends not started yet (SmtpTransport.takeBack). */
+  async takeBackAll(): Promise<void> {
+    await Promise.all([...this.entries.values(), ...this.retired].map((e) => e.transport.takeBack?.()));
+  }
+
   closeAll(): void {
     for (const entry of this.entries.values()) this.closeEntry(entry);
     for (const entry of this.retired) this.closeEntry(entry);
