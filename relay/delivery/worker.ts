@@ -515,8 +515,10 @@ export class DeliveryWorker {
    * Starts a channel's claimed messages while it has a free connection. Where sends wait on the
    * transport for a connection (the SMTP thread), every claim is handed over at once: the thread
    * starts the next the moment a connection is free, rather than after a turn of this thread's
-   * event loop, which while mail is being accepted is several milliseconds long (measured: 420–470
-   * messages a second delivered while accepting, 570–660 handed over at once).
+   * event loop, which while mail is being accepted is several milliseconds long. Measured while
+   * accepting, one send at a time per connection: the SMTP thread 30% busy, 420–470 messages a
+   * second delivered (against 1,100–1,200 once the accepting stopped); handed over at once, the
+   * relay's throughput rose 12–16% (two A/B runs, order swapped).
    */
   private pump(channelId: string): number {
     const queue = this.ready.get(channelId);
