@@ -138,12 +138,7 @@ export class SmtpThread {
   private onMessage(m: FromThread): void {
     if (m.op === 'result') return this.settle(m.id, m);
     if (m.op === 'takenBack') {
-      for (const id of m.ids) {
-        const call = this.calls.get(id);
-        this.calls.delete(id);
-        call?.reject(new TakenBack());
-      }
-      if (this.calls.size === 0) this.worker?.unref();
+      for (const id of m.ids) this.take(id)?.reject(new TakenBack());
       const done = this.takeBacks.get(m.id);
       this.takeBacks.delete(m.id);
       return done?.();
@@ -162,11 +157,18 @@ export class SmtpThread {
     });
   }
 
-  private settle(id: number, m: { info?: SentInfo; error?: WireError }): void {
+  /** Removes a pending send to answer it; with none left pending the thread no longer keeps the process alive. */
+  private take(id: number) {
     const call = this.calls.get(id);
-    if (!call) return;
+    if (!call) return undefined;
     this.calls.delete(id);
     if (this.calls.size === 0) this.worker?.unref();
+    return call;
+  }
+
+  private settle(id: number, m: { info?: SentInfo; error?: WireError }): void {
+    const call = this.take(id);
+    if (!call) return;
     if (!m.error) return call.resolve(m.info!);
     const ref = m.error.provisionErrorRef;
     if (ref !== undefined && this.provisionErrors.has(ref)) {
